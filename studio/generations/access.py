@@ -1,0 +1,30 @@
+"""The one-line access helpers: an object the person may act on, or Http404."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest
+
+from studio.generations.models import Generation
+from studio.teams.models import Membership
+
+
+def get_generation_for(
+    request: HttpRequest, generation_id: uuid.UUID | str, action: str = "view"
+) -> tuple[Generation, Membership]:
+    """The generation and the person's membership in its team, if that role allows `action`.
+
+    A generation of a team the person is not in is a 404, the same answer as a missing one.
+    """
+    generation = (
+        Generation.objects.select_related("team", "author", "parent")
+        .filter(id=generation_id, team__memberships__user=request.user)
+        .first()
+    )
+    if generation is None:
+        raise Http404("No such generation")
+    membership = Membership.objects.get(team=generation.team, user=request.user)
+    if not membership.can(action):
+        raise Http404("No such generation")
+    return generation, membership

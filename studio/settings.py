@@ -1,0 +1,228 @@
+"""Settings for the studio, read from environment variables.
+
+Every variable is listed in `.env.example`. The typed helpers below fail loudly on a
+value they cannot read, so a typo in a deployment stops the process at start-up instead
+of running with a silently different configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# Everything the studio writes (the SQLite database, media, the generated secret key and
+# the local engine's development key) lives under one folder.
+DATA_DIR = Path(env_str("STUDIO_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+
+def _secret_key() -> str:
+    """The configured key, or one generated once and kept in the data folder."""
+    configured = env_str("SECRET_KEY")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(key)
+    os.replace(tmp, path)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "studio.accounts",
+    "studio.teams",
+    "studio.generations",
+    "studio.composer",
+    "studio.review",
+]
+
+ENGINE_ENABLED = env_bool("ENGINE_ENABLED", True)
+if ENGINE_ENABLED:
+    INSTALLED_APPS.append("studio.engine")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "studio.urls"
+WSGI_APPLICATION = "studio.wsgi.application"
+ASGI_APPLICATION = "studio.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "studio.teams.context.current_team",
+            ],
+        },
+    },
+]
+
+# SQLite in the data folder unless DATABASE_URL points elsewhere (PostgreSQL for teams).
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'studio.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server, the poller and the engine's worker
+    # share one SQLite file without "database is locked" errors.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
+# Serving straight from the source folders keeps a fresh clone working without a
+# collectstatic step; deployments may still collect and compress.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# The first account, created by `runstudio` on a fresh database.
+STUDIO_ADMIN_EMAIL = env_str("STUDIO_ADMIN_EMAIL", "admin@studio.local")
+STUDIO_ADMIN_PASSWORD = env_str("STUDIO_ADMIN_PASSWORD")
+
+# The generation API the studio talks to. Left empty, the local engine's base URL and
+# development key are used (runstudio passes them to the processes it starts).
+LUMA_BASE_URL = env_str("LUMA_BASE_URL")
+LUMA_AGENTS_API_KEY = env_str("LUMA_AGENTS_API_KEY")
+LUMA_TIMEOUT = env_float("LUMA_TIMEOUT", 30.0)
+
+# Uploads the composer accepts (contract §2 limits).
+STUDIO_MAX_IMAGE_BYTES = env_int("STUDIO_MAX_IMAGE_BYTES", 50 * 1024 * 1024)
+STUDIO_MAX_VIDEO_BYTES = env_int("STUDIO_MAX_VIDEO_BYTES", 200 * 1024 * 1024)
+
+# The poller.
+POLLER_CONCURRENCY = env_int("POLLER_CONCURRENCY", 16)
+POLLER_LEASE_SECONDS = env_int("POLLER_LEASE_SECONDS", 120)
+POLLER_BATCH = env_int("POLLER_BATCH", 200)
+
+# The local engine.
+ENGINE_RPM_LIMIT = env_int("ENGINE_RPM_LIMIT", 30)
+ENGINE_CONCURRENT_LIMIT = env_int("ENGINE_CONCURRENT_LIMIT", 10)
+ENGINE_BALANCE_ENABLED = env_bool("ENGINE_BALANCE_ENABLED", False)
+ENGINE_LINK_TTL = env_int("ENGINE_LINK_TTL", 3600)
+ENGINE_MODERATION_WORDS = env_list("ENGINE_MODERATION_WORDS", "gore,beheading")
+ENGINE_FAULT_RENDER_RATE = env_float("ENGINE_FAULT_RENDER_RATE", 0.0)
+ENGINE_FAULT_GET_RATE = env_float("ENGINE_FAULT_GET_RATE", 0.0)
+ENGINE_ALLOW_PRIVATE_URLS = env_bool("ENGINE_ALLOW_PRIVATE_URLS", False)
+ENGINE_WORKERS = env_int("ENGINE_WORKERS", 1)
+ENGINE_MEDIA_ROOT = Path(env_str("ENGINE_MEDIA_ROOT", str(DATA_DIR / "engine"))).resolve()
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "studio": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

@@ -1,0 +1,100 @@
+"""Teams (workspaces), their members and roles.
+
+Everything a person sees in the studio belongs to a team; a person sees only the teams
+they are a member of.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"  # members, budget, API settings, and all an editor does
+    EDITOR = "editor", "Editor"  # compose (spends), review
+    REVIEWER = "reviewer", "Reviewer"  # watch, comment, approve; cannot spend
+    VIEWER = "viewer", "Viewer"  # watch only
+
+
+# What each role may do, in one place; views ask `membership.can(...)`.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset({"view", "comment", "approve", "pick", "compose", "manage"}),
+    Role.EDITOR: frozenset({"view", "comment", "approve", "pick", "compose"}),
+    Role.REVIEWER: frozenset({"view", "comment", "approve"}),
+    Role.VIEWER: frozenset({"view"}),
+}
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Optional monthly spending cap in USD, checked before every submit.
+    monthly_budget = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # Optional per-team generation API (owners' "API settings"); empty = the studio's default.
+    api_base_url = models.CharField(max_length=300, blank=True)
+    api_key = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_budget__isnull=True)
+                | models.Q(monthly_budget__gte=Decimal("0")),
+                name="team_budget_non_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    # Optional monthly cap for this member's own spend in the team.
+    monthly_budget = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # Stable opaque id sent to the generation API as `user_id` (usage attribution).
+    api_user_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+    def can(self, action: str) -> bool:
+        return action in PERMISSIONS[self.role]
+
+
+def _invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invite(models.Model):
+    """A link that adds whoever opens it (signed in) to a team with a role."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    token = models.CharField(max_length=64, unique=True, default=_invite_token)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

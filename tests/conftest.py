@@ -1,0 +1,66 @@
+"""Shared fixtures: the personas every permission test uses.
+
+Who may see what (one team, "Northwind"):
+- owner: manages members, budget and API settings; composes and reviews.
+- editor: composes (spends) and reviews.
+- reviewer: watches, comments, approves; cannot spend.
+- viewer: watches only.
+- outsider: signed in, member of another team only; sees nothing of Northwind (404s).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+# Django's live server with Playwright's sync API runs in one thread with an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Personas:
+    team: object
+    other_team: object
+    owner: object
+    editor: object
+    reviewer: object
+    viewer: object
+    outsider: object
+
+    def by_role(self) -> dict[str, object]:
+        return {
+            "owner": self.owner,
+            "editor": self.editor,
+            "reviewer": self.reviewer,
+            "viewer": self.viewer,
+            "outsider": self.outsider,
+        }
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    from studio.accounts.users import create_team, create_user
+    from studio.teams.models import Membership, Role
+
+    owner = create_user("owner@example.com", PASSWORD, name="Olive Owner")
+    editor = create_user("editor@example.com", PASSWORD, name="Eddie Editor")
+    reviewer = create_user("reviewer@example.com", PASSWORD, name="Rita Reviewer")
+    viewer = create_user("viewer@example.com", PASSWORD, name="Vic Viewer")
+    outsider = create_user("outsider@example.com", PASSWORD, name="Otto Outsider")
+    team = create_team("Northwind", owner)
+    for user, role in ((editor, Role.EDITOR), (reviewer, Role.REVIEWER), (viewer, Role.VIEWER)):
+        Membership.objects.create(team=team, user=user, role=role)
+    other_team = create_team("Elsewhere", outsider)
+    return Personas(team, other_team, owner, editor, reviewer, viewer, outsider)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test writes media to its own folder, never to the developer's data folder."""
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root / "studio"  # type: ignore[attr-defined]
+    settings.ENGINE_MEDIA_ROOT = root / "engine"  # type: ignore[attr-defined]
