@@ -183,7 +183,9 @@ class AsyncClient:
                 return
 
     async def delete_file(self, id: str) -> None:
-        await self._request("DELETE", f"/files/{path_part(id)}", idempotent=True, gone_ok=True)
+        await self._request(
+            "DELETE", f"{self.base_url}/files/{path_part(id)}", idempotent=True, gone_ok=True
+        )
 
     async def wait_file_ready(
         self, id: str, timeout: float = 300.0, interval: float = 2.0

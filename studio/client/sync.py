@@ -178,7 +178,9 @@ class Client:
                 return
 
     def delete_file(self, id: str) -> None:
-        self._request("DELETE", f"/files/{path_part(id)}", idempotent=True, gone_ok=True)
+        self._request(
+            "DELETE", f"{self.base_url}/files/{path_part(id)}", idempotent=True, gone_ok=True
+        )
 
     def wait_file_ready(
         self, id: str, timeout: float = 300.0, interval: float = 2.0
