@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 
 from ._core import (
-    CHUNK_SIZE,
     DEFAULT_MULTIPART_LIMIT,
     NOT_SENT_ERRORS,
     TERMINAL_FILE_STATES,
@@ -225,8 +224,8 @@ class AsyncClient:
                 ) as response:
                     if response.is_success:
                         sink = DownloadSink(dest)
-                        # Local disk writes of one chunk are short enough to do inline.
-                        async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                        # Network-sized chunks; writing one to local disk is short enough to do inline.
+                        async for chunk in response.aiter_bytes():
                             sink.write(chunk)
                         expected = expected_length(response)
                         if expected is not None and sink.size != expected:

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 
 from ._core import (
-    CHUNK_SIZE,
     DEFAULT_MULTIPART_LIMIT,
     NOT_SENT_ERRORS,
     TERMINAL_FILE_STATES,
@@ -220,7 +219,8 @@ class Client:
                 ) as response:
                     if response.is_success:
                         sink = DownloadSink(dest)
-                        for chunk in response.iter_bytes(CHUNK_SIZE):
+                        # Chunks as the network delivers them (~64 KiB): nothing piles up.
+                        for chunk in response.iter_bytes():
                             sink.write(chunk)
                         expected = expected_length(response)
                         if expected is not None and sink.size != expected:
