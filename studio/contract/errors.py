@@ -159,9 +159,13 @@ def unsupported_type(type_: object, model: str) -> str:
     return f"Type '{type_}' is not supported for model '{model}'"
 
 
-def invalid_aspect_ratio(value: object, valid: tuple[str, ...]) -> str:
-    # The published string lists the valid values sorted as strings.
-    return f"Invalid aspect_ratio '{value}'. Valid: {', '.join(sorted(valid))}"
+# Published text: "sorted as strings" by the API, which puts 1:1 before 16:9 (Python's
+# sorted() would not), so the list is spelled out rather than computed.
+ASPECT_RATIOS_LISTED: Final = "1:1, 16:9, 21:9, 3:4, 4:3, 9:16"
+
+
+def invalid_aspect_ratio(value: object) -> str:
+    return f"Invalid aspect_ratio '{value}'. Valid: {ASPECT_RATIOS_LISTED}"
 
 
 def image_too_large(path: str) -> str:

@@ -143,7 +143,7 @@ def check_shapes(body: object) -> dict[str, Any]:
         raise _bad(e.PROMPT_LENGTH, "prompt")
     aspect = body.get("aspect_ratio")
     if aspect is not None and aspect not in ASPECT_RATIOS:
-        raise _bad(e.invalid_aspect_ratio(aspect, ASPECT_RATIOS), "aspect_ratio")
+        raise _bad(e.invalid_aspect_ratio(aspect), "aspect_ratio")
 
     video = body.get("video")
     if video is not None:
