@@ -63,6 +63,8 @@ class AsyncClient:
     ) -> None:
         if not api_key:
             raise ValueError("api_key must not be empty")
+        if timeout <= 0 or max_retries < 0 or backoff_base < 0 or backoff_cap < 0:
+            raise ValueError("timeout must be positive; retries and backoff not negative")
         self.base_url = normalise_base_url(base_url)
         self._api_key = api_key
         self.multipart_limit = multipart_limit
@@ -144,7 +146,7 @@ class AsyncClient:
                 headers={**headers, "Content-Length": str(source.size)},
                 content=lambda: _aiter_chunks(source),
             )
-        except ApiError:
+        except Exception:
             # Don't leave a pending file nobody will complete; the PUT error matters more.
             with contextlib.suppress(ApiError):
                 await self.delete_file(file_id)

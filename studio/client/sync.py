@@ -62,6 +62,8 @@ class Client:
     ) -> None:
         if not api_key:
             raise ValueError("api_key must not be empty")
+        if timeout <= 0 or max_retries < 0 or backoff_base < 0 or backoff_cap < 0:
+            raise ValueError("timeout must be positive; retries and backoff not negative")
         self.base_url = normalise_base_url(base_url)
         self._api_key = api_key
         self.multipart_limit = multipart_limit
@@ -140,7 +142,7 @@ class Client:
                 headers={**headers, "Content-Length": str(source.size)},
                 content=source.chunks,
             )
-        except ApiError:
+        except Exception:
             # Don't leave a pending file nobody will complete; the PUT error matters more.
             with contextlib.suppress(ApiError):
                 self.delete_file(file_id)

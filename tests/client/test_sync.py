@@ -256,3 +256,7 @@ def test_bad_construction_is_refused() -> None:
         Client("api.test/v1", API_KEY)
     with pytest.raises(ValueError, match="api_key"):
         Client(BASE_URL, "")
+    with pytest.raises(ValueError, match="timeout"):
+        Client(BASE_URL, API_KEY, timeout=0)
+    with pytest.raises(ValueError, match="retries"):
+        Client(BASE_URL, API_KEY, max_retries=-1)
