@@ -64,3 +64,40 @@ def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = root / "studio"  # type: ignore[attr-defined]
     settings.ENGINE_MEDIA_ROOT = root / "engine"  # type: ignore[attr-defined]
+
+
+# Browser tests use pytest-playwright's `page` fixture, driving Debian's Chromium (a
+# downloaded browser is not available). Screenshots of failures land in test-artifacts/.
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def signed_in_page(page: object, live_server: object, personas: Personas) -> object:
+    """A browser page signed in as the editor (use `sign_in(page, url, user)` for others)."""
+    sign_in(page, live_server.url, personas.editor)  # type: ignore[attr-defined]
+    return page
+
+
+def sign_in(page: object, base_url: str, user: object) -> None:
+    page.goto(f"{base_url}/accounts/signin/")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", user.email)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base_url}/**")  # type: ignore[attr-defined]
