@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Final
 
 from .models import GenerationRequest
+from .rules import validate
 
 CENT: Final = Decimal("0.01")
 
@@ -81,8 +82,6 @@ def price_of(request: GenerationRequest | dict, *, source_seconds: float | None 
     priced as a source of up to 5 s and a reframe as 5 s of output, both estimated.
     """
     if not isinstance(request, GenerationRequest):
-        from .rules import validate  # rules imports models only; avoids a cycle later
-
         request = validate(request)
     video = request.options
     resolution = video.effective_resolution
