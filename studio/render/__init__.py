@@ -1,0 +1,76 @@
+"""The CPU renderer behind the local engine: real videos, no model weights.
+
+`render(job, out_dir)` writes `out_dir/video.mp4` (and `out_dir/frames_exr.zip`
+with `exr_export`) atomically and returns their paths. See each kind's module
+for what it does: generate (video), extend, edit, reframe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from studio.media.probe import VideoFacts, probe_video
+from studio.render.edit import edit_frames
+from studio.render.extend import extend_frames
+from studio.render.generate import video_frames
+from studio.render.reframe import reframe_frames
+from studio.render.sink import FrameSink
+from studio.render.types import KINDS, Anchor, RenderAborted, RenderError, RenderJob, RenderResult
+
+__all__ = [
+    "Anchor",
+    "RenderAborted",
+    "RenderError",
+    "RenderJob",
+    "RenderResult",
+    "VideoFacts",
+    "probe_video",
+    "render",
+]
+
+
+def _check(job: RenderJob) -> None:
+    if job.kind not in KINDS:
+        raise RenderError(f"unknown kind '{job.kind}'")
+    if job.width < 16 or job.height < 16 or job.width % 2 or job.height % 2:
+        raise RenderError(f"output size {job.width}x{job.height} must be even and at least 16x16")
+    if job.frames < 2 and job.kind == "video":
+        raise RenderError("a video needs at least 2 frames")
+    if job.fps <= 0:
+        raise RenderError("fps must be positive")
+    if job.exr_export and not job.hdr:
+        raise RenderError("video.exr_export: requires video.hdr")
+
+
+def _plan(job: RenderJob) -> tuple[int, Iterator[tuple[np.ndarray, bool]]]:
+    if job.kind == "video_edit":
+        return edit_frames(job)
+    if job.kind == "video_reframe":
+        return reframe_frames(job)
+    if job.extend_source is not None:
+        return extend_frames(job)
+    return job.frames, video_frames(job)
+
+
+def render(
+    job: RenderJob,
+    out_dir: Path,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> RenderResult:
+    """Render `job` into `out_dir`. Raises RenderError (bad input) or RenderAborted."""
+    _check(job)
+    total, frames = _plan(job)
+    sink = FrameSink(job, Path(out_dir), total, should_stop, progress)
+    try:
+        for rgb, key in frames:
+            sink.put(rgb, key=key)
+        video, exr = sink.close()
+    except BaseException:
+        sink.abort()
+        raise
+    return RenderResult(video=video, exr_zip=exr)
