@@ -1,0 +1,208 @@
+"""Turning a stored generation into the renderer's RenderJob.
+
+Images are decoded here, in the worker, with Pillow's decompression-bomb guard and the
+contract's limits; a bad input fails the generation with the matching failure_code
+(image_too_large, unsupported_format, corrupt_input) instead of crashing the worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from studio.contract import GenerationRequest, ImageRef, frame_count, output_size
+from studio.contract.grid import SHORT_SIDES
+from studio.contract.models import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE
+from studio.engine.models import EngineFile, EngineGeneration
+from studio.media import MediaError, probe_video
+from studio.media.decode import iter_rgb
+from studio.render import Anchor, RenderJob
+
+EXTEND_BLOCK = "5s"
+
+
+class InputProblem(Exception):
+    """An input the render cannot use; ``code`` is the generation's failure_code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def media_root() -> Path:
+    return Path(settings.ENGINE_MEDIA_ROOT)
+
+
+def seed_of(request: dict[str, Any]) -> int:
+    """Same request, same video: the seed is a digest of what shapes the output."""
+    shaping = {k: v for k, v in request.items() if k != "user_id"}
+    digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def size_like(resolution: str, width: int, height: int) -> tuple[int, int]:
+    """The resolution's short side with another video's aspect, both sides even."""
+    short = SHORT_SIDES[resolution]
+    if width >= height:
+        return 2 * round(short * width / height / 2), short
+    return short, 2 * round(short * height / width / 2)
+
+
+def _path_of_input(generation: EngineGeneration, path: str) -> Path:
+    entry = generation.inputs.get(path) or {}
+    if "file" in entry:
+        return media_root() / str(generation.id) / entry["file"]
+    if "file_id" in entry:
+        found = EngineFile.objects.filter(id=entry["file_id"], key_id=generation.key_id).first()
+        if found is None or not found.path:
+            raise InputProblem("invalid_request", f"{path}: the file is gone")
+        return media_root() / found.path
+    if "generation_id" in entry:
+        prior = EngineGeneration.objects.filter(
+            id=entry["generation_id"], key_id=generation.key_id
+        ).first()
+        if prior is None or not prior.video_path:
+            raise InputProblem("output_not_found", f"{path}: the prior video is gone")
+        return media_root() / prior.video_path
+    raise InputProblem("invalid_request", f"{path}: no input recorded")
+
+
+def load_image(file: Path) -> np.ndarray:
+    """An RGB array from image bytes, within the contract's limits."""
+    try:
+        if file.stat().st_size > IMAGE_MAX_BYTES:
+            raise InputProblem("image_too_large", "image exceeds 50 MB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                if max(image.size) > IMAGE_MAX_SIDE:
+                    raise InputProblem("image_too_large", "image exceeds 8000 px per side")
+                image.load()
+                return np.asarray(image.convert("RGB"))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InputProblem("image_too_large", "image has too many pixels") from None
+    except UnidentifiedImageError:
+        raise InputProblem("unsupported_format", "not a supported image format") from None
+    except (OSError, ValueError, SyntaxError):
+        raise InputProblem("corrupt_input", "the image could not be decoded") from None
+
+
+def _last_frame(video: Path) -> np.ndarray:
+    last = None
+    try:
+        for rgb in iter_rgb(video):
+            last = rgb
+    except MediaError:
+        last = None
+    if last is None:
+        raise InputProblem("corrupt_input", "the video could not be decoded")
+    return last
+
+
+def image_at(generation: EngineGeneration, path: str, ref: ImageRef) -> np.ndarray:
+    file = _path_of_input(generation, path)
+    if ref.generation_id is not None:
+        # A prior video used as a picture: its last frame, where it left off.
+        return _last_frame(file)
+    return load_image(file)
+
+
+def _probe(file: Path) -> tuple[int, int, int]:
+    try:
+        facts = probe_video(file)
+    except MediaError:
+        raise InputProblem("corrupt_input", "the source video could not be decoded") from None
+    if facts.frames < 1:
+        raise InputProblem("corrupt_input", "the source video holds no frames")
+    return facts.width, facts.height, facts.frames
+
+
+def build_job(generation: EngineGeneration) -> RenderJob:
+    request = GenerationRequest.model_validate(generation.request)
+    video = request.options
+    resolution = video.effective_resolution
+    job = RenderJob(
+        kind=request.type,
+        prompt=request.prompt,
+        width=0,
+        height=0,
+        frames=0,
+        seed=seed_of(generation.request),
+        loop=bool(video.loop),
+        hdr=bool(video.hdr),
+        exr_export=bool(video.exr_export),
+    )
+    if request.type == "video":
+        _video_job(generation, request, job)
+    else:
+        source = _path_of_input(generation, "source")
+        width, height, frames = _probe(source)
+        job.source, job.frames = source, frames
+        if request.type == "video_edit":
+            job.width, job.height = size_like(resolution, width, height)
+            _edit_job(generation, request, job)
+        else:
+            job.width, job.height = output_size(resolution, request.aspect_ratio)
+            position = video.source_position
+            if position is not None:
+                job.source_position = (
+                    position.x_norm,
+                    position.y_norm,
+                    position.w_norm,
+                    position.h_norm,
+                )
+    return job
+
+
+def _video_job(generation: EngineGeneration, request: GenerationRequest, job: RenderJob) -> None:
+    video = request.options
+    resolution = video.effective_resolution
+    start, end = video.start_frame, video.end_frame
+    prior_path = None
+    if start is not None and start.generation_id is not None:
+        prior_path, job.extend_direction = "video.start_frame", "forward"
+    elif end is not None and end.generation_id is not None:
+        prior_path, job.extend_direction = "video.end_frame", "backward"
+    if prior_path is not None:
+        job.extend_source = _path_of_input(generation, prior_path)
+        width, height, _ = _probe(job.extend_source)
+        job.width, job.height = size_like(resolution, width, height)
+        job.frames = frame_count(EXTEND_BLOCK)
+        return
+    job.width, job.height = output_size(resolution, request.aspect_ratio)
+    job.frames = frame_count(video.effective_duration)
+    if start is not None:
+        job.anchors.append(Anchor(0, image_at(generation, "video.start_frame", start)))
+    if end is not None:
+        job.anchors.append(Anchor(job.frames - 1, image_at(generation, "video.end_frame", end)))
+    for i, (ref, index) in enumerate(
+        zip(video.keyframes or [], video.keyframe_indexes or [], strict=False)
+    ):
+        job.anchors.append(Anchor(index, image_at(generation, f"video.keyframes[{i}]", ref)))
+
+
+def _edit_job(generation: EngineGeneration, request: GenerationRequest, job: RenderJob) -> None:
+    video = request.options
+    edit = video.edit
+    if video.start_frame is not None:
+        job.edit_anchors.append(
+            Anchor(0, image_at(generation, "video.start_frame", video.start_frame))
+        )
+    if edit is None:
+        return
+    job.edit_strength = edit.strength
+    job.edit_auto = bool(edit.auto_controls)
+    if edit.controls is not None:
+        job.edit_controls = edit.controls.model_dump(exclude_none=True)
+    for i, (ref, index) in enumerate(
+        zip(edit.keyframes or [], edit.keyframe_indexes or [], strict=False)
+    ):
+        path = f"video.edit.keyframes[{i}]"
+        job.edit_anchors.append(Anchor(min(index, job.frames - 1), image_at(generation, path, ref)))

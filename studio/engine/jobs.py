@@ -1,0 +1,224 @@
+"""The render worker's step: claim one job, render it, record the outcome.
+
+A job is claimed with a conditional UPDATE, so of several workers exactly one gets
+it. The claim is a lease that the rendering worker renews; a worker that dies leaves
+a lease that runs out, and the job is claimed again (up to MAX_ATTEMPTS, then failed
+with generation_failed) — never left ``processing`` forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from studio.contract import FAILURE_REASONS
+from studio.engine import faults
+from studio.engine.inputs import InputProblem, build_job, media_root
+from studio.engine.models import ApiKey, EngineGeneration
+from studio.media import MediaError, probe_video
+from studio.render import RenderAborted, RenderError, render
+
+log = logging.getLogger("studio.engine")
+
+LEASE = timedelta(seconds=60)
+HEARTBEAT_SECONDS = 10.0
+MAX_ATTEMPTS = 3
+State = EngineGeneration.State
+
+
+def _claimable(now: object) -> Q:
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    return (Q(state=State.QUEUED) & free) | Q(state=State.PROCESSING, lease_until__lt=now)
+
+
+def fail_abandoned() -> int:
+    """Jobs whose renders died MAX_ATTEMPTS times: failed, not retried again."""
+    now = timezone.now()
+    return EngineGeneration.objects.filter(
+        state=State.PROCESSING, lease_until__lt=now, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        state=State.FAILED,
+        failure_code="generation_failed",
+        failure_reason=FAILURE_REASONS["generation_failed"],
+        finished_at=now,
+        lease_owner="",
+        lease_until=None,
+    )
+
+
+def claim(worker: str) -> EngineGeneration | None:
+    fail_abandoned()
+    now = timezone.now()
+    candidates = (
+        EngineGeneration.objects.filter(_claimable(now))
+        .order_by("created_at")
+        .values_list("id", flat=True)[:20]
+    )
+    for generation_id in candidates:
+        taken = (
+            EngineGeneration.objects.filter(_claimable(now), id=generation_id)
+            .filter(attempts__lt=MAX_ATTEMPTS)
+            .update(
+                state=State.PROCESSING,
+                lease_owner=worker,
+                lease_until=now + LEASE,
+                attempts=F("attempts") + 1,
+                started_at=Coalesce("started_at", Value(now)),
+                progress=0.0,
+            )
+        )
+        if taken:
+            return EngineGeneration.objects.get(id=generation_id)
+    return None
+
+
+class Lease:
+    """Renews the claim while rendering; says when to stop (shutdown or lost lease)."""
+
+    def __init__(self, generation: EngineGeneration, worker: str, stop: Callable[[], bool]):
+        self.generation = generation
+        self.worker = worker
+        self.stop = stop
+        self.lost = False
+        self.last = time.monotonic()
+        self.progress = 0.0
+
+    def renew(self) -> None:
+        if time.monotonic() - self.last < HEARTBEAT_SECONDS:
+            return
+        self.last = time.monotonic()
+        kept = EngineGeneration.objects.filter(
+            id=self.generation.id, lease_owner=self.worker, state=State.PROCESSING
+        ).update(lease_until=timezone.now() + LEASE, progress=self.progress)
+        self.lost = kept == 0
+
+    def should_stop(self) -> bool:
+        self.renew()
+        return self.lost or self.stop()
+
+    def report(self, fraction: float) -> None:
+        self.progress = max(0.0, min(1.0, fraction))
+        self.renew()
+
+
+def _mine(generation: EngineGeneration, worker: str) -> object:
+    return EngineGeneration.objects.filter(
+        id=generation.id, lease_owner=worker, state=State.PROCESSING
+    )
+
+
+def fail(generation: EngineGeneration, worker: str, code: str) -> None:
+    _mine(generation, worker).update(
+        state=State.FAILED,
+        failure_code=code,
+        failure_reason=FAILURE_REASONS[code],
+        finished_at=timezone.now(),
+        lease_owner="",
+        lease_until=None,
+    )
+
+
+def release(generation: EngineGeneration, worker: str) -> None:
+    """Give a job back untouched (shutdown): the attempt does not count."""
+    _mine(generation, worker).update(
+        state=State.QUEUED,
+        lease_owner="",
+        lease_until=None,
+        attempts=F("attempts") - 1,
+        progress=0.0,
+    )
+
+
+def moderated(prompt: str) -> bool:
+    words = set(re.findall(r"[\w']+", prompt.lower()))
+    return any(word.lower() in words for word in settings.ENGINE_MODERATION_WORDS)
+
+
+def process_one(worker: str, stop: Callable[[], bool] = lambda: False) -> bool:
+    """Claim and run one job; whether there was one. Never raises for a job's fault."""
+    generation = claim(worker)
+    if generation is None:
+        return False
+    try:
+        _run(generation, worker, stop)
+    except RenderAborted:
+        log.info("engine: render of %s abandoned; back in the queue", generation.id)
+        release(generation, worker)
+    except Exception:
+        log.exception("engine: render of %s failed", generation.id)
+        fail(generation, worker, "generation_failed")
+    return True
+
+
+def _run(generation: EngineGeneration, worker: str, stop: Callable[[], bool]) -> None:
+    if moderated(str(generation.request.get("prompt", ""))):
+        fail(generation, worker, "content_moderated")
+        return
+    if faults.render_fails(str(generation.id), generation.attempts):
+        fail(generation, worker, "generation_failed")
+        return
+    try:
+        job = build_job(generation)
+    except InputProblem as problem:
+        log.info("engine: %s has a bad input: %s", generation.id, problem)
+        fail(generation, worker, problem.code)
+        return
+    lease = Lease(generation, worker, stop)
+    out_dir = media_root() / str(generation.id) / "out"
+    try:
+        result = render(job, out_dir, should_stop=lease.should_stop, progress=lease.report)
+    except RenderError as problem:
+        log.info("engine: %s cannot be rendered: %s", generation.id, problem)
+        fail(generation, worker, "corrupt_input")
+        return
+    if lease.lost:
+        return
+    try:
+        frames = probe_video(result.video).frames
+    except MediaError:
+        fail(generation, worker, "output_not_found")
+        return
+    _complete(generation, worker, result.video, result.exr_zip, frames)
+
+
+def _relative(path: Path | None) -> str:
+    return str(Path(path).relative_to(media_root())) if path is not None else ""
+
+
+def _complete(
+    generation: EngineGeneration, worker: str, video: Path, exr: Path | None, frames: int
+) -> None:
+    """Charge the key and publish the outputs in one transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(pk=generation.key_id)
+        charge = settings.ENGINE_BALANCE_ENABLED and key.balance is not None
+        if charge and key.balance < generation.price:
+            # The balance ran out while this one rendered: not delivered, not charged.
+            fail(generation, worker, "budget_exhausted")
+            shutil.rmtree(video.parent, ignore_errors=True)
+            return
+        done = _mine(generation, worker).update(
+            state=State.COMPLETED,
+            video_path=_relative(video),
+            exr_path=_relative(exr),
+            frames=frames,
+            progress=1.0,
+            finished_at=now,
+            lease_owner="",
+            lease_until=None,
+            charged=charge,
+        )
+        if done and charge:
+            ApiKey.objects.filter(pk=key.pk).update(balance=F("balance") - generation.price)

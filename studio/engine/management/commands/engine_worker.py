@@ -1,0 +1,59 @@
+"""`python manage.py engine_worker [--once]`: render queued generations.
+
+Runs until SIGTERM/SIGINT. A signal during a render stops it at the next frame and
+puts the job back in the queue for the next worker (nothing half-written is
+published). Several workers may run at once: each job is claimed by exactly one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from studio.engine.jobs import process_one
+
+IDLE_SLEEP_SECONDS = 1.0
+SLICE_SECONDS = 0.1
+
+
+class Command(BaseCommand):
+    help = "Render the local engine's queued generations."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--once", action="store_true", help="Process what is queued now, then exit."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.shutdown = False
+        signal.signal(signal.SIGTERM, self.on_signal)
+        signal.signal(signal.SIGINT, self.on_signal)
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        done = 0
+        while not self.shutdown:
+            close_old_connections()
+            found = process_one(worker, stop=lambda: self.shutdown)
+            done += int(found)
+            if found:
+                continue
+            if options["once"]:
+                break
+            self.idle()
+        close_old_connections()
+        if options["once"]:
+            self.stdout.write(f"Rendered {done} generation(s).")
+
+    def idle(self) -> None:
+        # Short slices so a signal is acted on promptly.
+        deadline = time.monotonic() + IDLE_SLEEP_SECONDS
+        while not self.shutdown and time.monotonic() < deadline:
+            time.sleep(SLICE_SECONDS)
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        self.shutdown = True

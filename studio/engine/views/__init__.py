@@ -1,0 +1,1 @@
+"""The /v1/ views: generations, files and presigned links."""

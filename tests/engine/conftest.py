@@ -1,0 +1,51 @@
+"""Fixtures for the engine's tests: keys and HTTP clients that speak to the real views.
+
+``api`` talks to the WSGI application in-process (real routing, middleware and
+database, inside the test's transaction); tests that need a socket (downloads, the
+official SDK, image URLs) use pytest-django's ``live_server`` instead.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import httpx
+import numpy as np
+import pytest
+from django.core.wsgi import get_wsgi_application
+from PIL import Image
+
+from studio.engine.testing import create_key
+
+
+def wsgi_client(key: str | None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(
+        transport=httpx.WSGITransport(app=get_wsgi_application()),
+        base_url="http://testserver/v1",
+        headers=headers,
+    )
+
+
+@pytest.fixture
+def key(db: None) -> str:
+    return create_key("test")
+
+
+@pytest.fixture
+def api(key: str) -> Iterator[httpx.Client]:
+    with wsgi_client(key) as client:
+        yield client
+
+
+def png_bytes(
+    width: int = 64, height: int = 36, colour: tuple[int, int, int] = (200, 80, 40)
+) -> bytes:
+    pixels = np.zeros((height, width, 3), dtype=np.uint8)
+    pixels[...] = colour
+    # A gradient so a fitted frame has structure to compare.
+    pixels[..., 1] = np.linspace(0, 255, width, dtype=np.uint8)[None, :]
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG")
+    return out.getvalue()
