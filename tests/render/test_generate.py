@@ -15,7 +15,9 @@ W, H, N = 640, 360, 121
 
 @pytest.fixture(scope="module")
 def text_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    job = RenderJob(kind="video", prompt="a forest at sunset, slow dolly in", width=W, height=H, frames=N)
+    job = RenderJob(
+        kind="video", prompt="a forest at sunset, slow dolly in", width=W, height=H, frames=N
+    )
     return render(job, tmp_path_factory.mktemp("text")).video
 
 
@@ -37,7 +39,9 @@ def test_text_clip_moves_and_is_not_noise(text_clip: Path) -> None:
 
 
 def test_same_job_renders_identically(tmp_path: Path) -> None:
-    job = RenderJob(kind="video", prompt="night ocean pan left", width=320, height=180, frames=13, seed=7)
+    job = RenderJob(
+        kind="video", prompt="night ocean pan left", width=320, height=180, frames=13, seed=7
+    )
     a = [f for f, _key in video_frames(job)]
     b = [f for f, _key in video_frames(job)]
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
@@ -53,7 +57,9 @@ def test_same_job_renders_identically(tmp_path: Path) -> None:
 def test_prompt_words_choose_the_palette(tmp_path: Path) -> None:
     def mean_colour(prompt: str) -> np.ndarray:
         job = RenderJob(kind="video", prompt=prompt, width=320, height=180, frames=3)
-        return frames_of(render(job, tmp_path / prompt.replace(" ", "_")).video)[0].mean(axis=(0, 1))
+        return frames_of(render(job, tmp_path / prompt.replace(" ", "_")).video)[0].mean(
+            axis=(0, 1)
+        )
 
     night, sunset = mean_colour("night"), mean_colour("sunset")
     assert night.sum() < sunset.sum()  # night is darker
@@ -61,9 +67,18 @@ def test_prompt_words_choose_the_palette(tmp_path: Path) -> None:
 
 
 def test_anchors_are_exact_and_between_them_it_moves(tmp_path: Path) -> None:
-    pics = {0: picture("ocean", W, H), 50: picture("desert", 800, 600), 120: picture("snow", W, H, 0.8)}
+    pics = {
+        0: picture("ocean", W, H),
+        50: picture("desert", 800, 600),
+        120: picture("snow", W, H, 0.8),
+    }
     job = RenderJob(
-        kind="video", prompt="", width=W, height=H, frames=N, anchors=[Anchor(i, p) for i, p in pics.items()]
+        kind="video",
+        prompt="",
+        width=W,
+        height=H,
+        frames=N,
+        anchors=[Anchor(i, p) for i, p in pics.items()],
     )
     video = render(job, tmp_path).video
     frames = frames_of(video)
@@ -94,7 +109,9 @@ def test_loop_seam_is_as_smooth_as_the_clip() -> None:
 
 def test_loop_with_a_start_frame_comes_back_to_it(tmp_path: Path) -> None:
     start = picture("forest", W, H)
-    job = RenderJob(kind="video", prompt="", width=W, height=H, frames=N, loop=True, anchors=[Anchor(0, start)])
+    job = RenderJob(
+        kind="video", prompt="", width=W, height=H, frames=N, loop=True, anchors=[Anchor(0, start)]
+    )
     frames = [f for f, _key in video_frames(job)]
     diffs = neighbour_diffs(frames)
     assert mad(frames[-1], frames[0]) <= _seam_bound(diffs)
