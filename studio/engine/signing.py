@@ -24,6 +24,10 @@ def _signature(path: str, expires: int) -> str:
     return salted_hmac(SALT, f"{path}\n{expires}", algorithm="sha256").hexdigest()
 
 
+def default_ttl() -> int:
+    return int(settings.ENGINE_LINK_TTL)
+
+
 def sign(path: str, ttl: int | None = None, *, now: float | None = None) -> str:
     """``path?expires=…&signature=…`` valid for ``ttl`` seconds (ENGINE_LINK_TTL)."""
     ttl = settings.ENGINE_LINK_TTL if ttl is None else ttl
