@@ -8,4 +8,8 @@ app_name = "composer"
 
 urlpatterns = [
     path("", views.compose, name="compose"),
+    path("upload", views.upload, name="upload"),
+    path("g/<uuid:generation_id>/resend", views.resend_view, name="resend"),
+    path("g/<uuid:generation_id>/drop", views.drop_view, name="drop"),
+    path("g/<uuid:generation_id>/retry", views.retry_view, name="retry"),
 ]

@@ -1,13 +1,313 @@
+"""The composer's pages: compose, upload, and the decisions on a sent generation."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from studio.composer.assets import UploadRejected, asset_json, store_upload
+from studio.composer.forms import ComposeForm, new_token
+from studio.composer.prefill import (
+    PREFILL_ACTIONS,
+    PrefillError,
+    frame_asset,
+    from_source,
+    place_frame,
+)
+from studio.composer.pricing import price_table
+from studio.composer.sources import team_sources
+from studio.composer.submit import (
+    BudgetExceeded,
+    Draft,
+    client_for,
+    drop,
+    record,
+    resend,
+    retry_draft,
+    submit,
+)
+from studio.contract import GenerationRequest, price_of, rules_as_json
+from studio.contract.models import RETRYABLE_FAILURE_CODES
+from studio.generations.access import get_generation_for
+from studio.generations.models import Asset, Generation
 from studio.teams.access import require_membership
+from studio.teams.models import Membership
+
+UPLOAD_WANTS = {
+    "image": ("image", None),
+    "edit": ("video", "edit"),
+    "reframe": ("video", "reframe"),
+}
+NOT_CONFIGURED = "No generation API is configured for this studio: ask an owner to set one."
+
+
+def _page(
+    request: HttpRequest,
+    form: ComposeForm,
+    membership: Membership,
+    *,
+    action: str = "create",
+    parent: Generation | None = None,
+    outcome: Generation | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    asset_ids: set[int] = set()
+    values = form.data if form.is_bound else {**form.initial}
+    for name in ("start_frame", "end_frame", "guide_frame"):
+        value = values.get(name)
+        if str(value or "").isdigit():
+            asset_ids.add(int(value))
+    for name in ("keyframes", "edit_keyframes"):
+        try:
+            items = form.fields[name].to_python(values.get(name))
+        except Exception:  # a broken hidden field already carries its own error
+            items = []
+        asset_ids.update(item["asset"] for item in items)
+    assets = Asset.objects.filter(team=membership.team, id__in=asset_ids)
+    sources = form.sources
+    context: dict[str, Any] = {
+        "form": form,
+        "action": action,
+        "parent": parent,
+        "outcome": outcome,
+        "rules": rules_as_json(),
+        "prices": price_table(),
+        "assets_json": {str(a.id): asset_json(a) for a in assets},
+        "sources": sources,
+        "sources_json": {
+            s.key: {
+                "seconds": s.seconds,
+                "width": s.width,
+                "height": s.height,
+                "poster": s.poster_url,
+            }
+            for s in sources
+        },
+    }
+    return render(request, "composer/compose.html", context, status=status)
+
+
+def _form(membership: Membership, *args: Any, **kwargs: Any) -> ComposeForm:
+    form = ComposeForm(
+        *args, membership=membership, sources=team_sources(membership.team), **kwargs
+    )
+    form.sources = team_sources(membership.team)
+    return form
+
+
+def _prefill(
+    request: HttpRequest, membership: Membership
+) -> tuple[dict[str, Any], str, Generation | None]:
+    initial: dict[str, Any] = {
+        "mode": "video",
+        "resolution": "720p",
+        "duration": "5s",
+        "direction": "forward",
+    }
+    action, parent = "create", None
+    source_id = request.GET.get("source")
+    wanted = request.GET.get("action", "")
+    if source_id and wanted in PREFILL_ACTIONS:
+        parent, _ = get_generation_for(request, source_id)
+        initial, action = from_source(wanted, parent)
+    frame_from = request.GET.get("frame_from")
+    if frame_from:
+        clip, _ = get_generation_for(request, frame_from)
+        where = request.GET.get("as", "start")
+        if where not in ("start", "end", "keyframe"):
+            raise PrefillError("A frame can go in as the start, the end or a keyframe.")
+        try:
+            frame = int(request.GET.get("frame", "0"))
+        except ValueError:
+            raise PrefillError("The frame number must be a whole number.") from None
+        asset = frame_asset(clip, frame, membership)
+        initial = place_frame(initial, asset, where, frame)
+    return initial, action, parent
 
 
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
-    require_membership(request, "compose")
-    return render(request, "composer/compose.html", {})
+    membership = require_membership(request, "compose")
+    if request.method == "POST":
+        return _post(request, membership)
+    try:
+        initial, action, parent = _prefill(request, membership)
+    except PrefillError as exc:
+        messages.error(request, str(exc))
+        initial, action, parent = {}, "create", None
+    form = _form(membership, initial={**initial, "submit_token": new_token()})
+    return _page(request, form, membership, action=action, parent=parent)
+
+
+def _post(request: HttpRequest, membership: Membership) -> HttpResponse:
+    action = request.POST.get("action", "create")
+    if action not in Generation.Action.values:
+        action = "create"
+    parent = None
+    parent_id = request.POST.get("parent", "")
+    if parent_id:
+        parent, _ = get_generation_for(request, parent_id)
+    token = request.POST.get("submit_token", "")
+    earlier = _earlier(token, membership)
+    if earlier is not None:
+        return _after(request, earlier, membership, action, parent)
+    form = _form(membership, request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, membership, action=action, parent=parent, status=400)
+    request_ = GenerationRequest.model_validate(form.body)
+    price = price_of(request_, source_seconds=form.source_seconds)
+    draft = Draft(
+        membership=membership,
+        action=action,
+        body=form.body,
+        composition=form.composition(),
+        price=price.amount,
+        price_estimated=price.estimated,
+        submit_token=str(form.cleaned_data["submit_token"]),
+        parent=parent,
+    )
+    try:
+        client = client_for(membership.team)
+    except ImproperlyConfigured:
+        form.add_error(None, NOT_CONFIGURED)
+        return _page(request, form, membership, action=action, parent=parent, status=503)
+    try:
+        generation, created = record(draft)
+    except BudgetExceeded as exc:
+        form.add_error(None, str(exc))
+        return _page(request, form, membership, action=action, parent=parent, status=402)
+    if created:
+        with client:
+            submit(generation, client)
+    return _after(request, generation, membership, action, parent)
+
+
+def _earlier(token: str, membership: Membership) -> Generation | None:
+    try:
+        token = str(uuid.UUID(token))
+    except ValueError:
+        return None
+    return Generation.objects.filter(submit_token=token, team=membership.team).first()
+
+
+def _after(
+    request: HttpRequest,
+    generation: Generation,
+    membership: Membership,
+    action: str,
+    parent: Generation | None,
+) -> HttpResponse:
+    """Where a submit lands: the generation's page, or the composer with the outcome."""
+    if generation.state in (Generation.State.REFUSED, Generation.State.UNCERTAIN):
+        data = request.POST.copy()
+        # A fresh token: the refused one is spent, and the composition stays as it was.
+        data["submit_token"] = new_token()
+        form = _form(membership, data)
+        form.is_valid()  # shows the composition as sent, with the outcome beside it
+        status = 200 if generation.state == Generation.State.UNCERTAIN else 422
+        return _page(
+            request,
+            form,
+            membership,
+            action=action,
+            parent=parent,
+            outcome=generation,
+            status=status,
+        )
+    return redirect("generations:detail", generation_id=generation.id)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """One file for the timeline's drag-and-drop: JSON with the stored asset, or why not."""
+    membership = require_membership(request, "compose")
+    purpose = request.POST.get("purpose", "image")
+    if purpose not in UPLOAD_WANTS:
+        return JsonResponse({"error": "Unknown upload purpose."}, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "Choose a file to upload."}, status=400)
+    want, limit = UPLOAD_WANTS[purpose]
+    try:
+        asset = store_upload(
+            upload.chunks(),
+            team=membership.team,
+            user=request.user,
+            name=upload.name or "",
+            want=want,
+            purpose=limit,
+        )
+    except UploadRejected as exc:
+        return JsonResponse({"error": f"{upload.name}: {exc}"}, status=400)
+    return JsonResponse(asset_json(asset), status=201)
+
+
+def _editable(request: HttpRequest, generation_id: uuid.UUID) -> tuple[Generation, Membership]:
+    generation, membership = get_generation_for(request, generation_id, "view")
+    # Reviewers see the generation but may not spend: a 403, as on the composer.
+    if not membership.can("compose"):
+        raise PermissionDenied(f"Your role ({membership.get_role_display()}) cannot do this.")
+    return generation, membership
+
+
+@login_required
+@require_POST
+def resend_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation, membership = _editable(request, generation_id)
+    if generation.state == Generation.State.UNCERTAIN:
+        try:
+            client = client_for(generation.team)
+        except ImproperlyConfigured:
+            messages.error(request, NOT_CONFIGURED)
+            return redirect("generations:detail", generation_id=generation.id)
+        with client:
+            resend(generation, client)
+        if generation.state == Generation.State.UNCERTAIN:
+            messages.error(
+                request, "The outcome is still unknown: check the connection and decide again."
+            )
+        elif generation.state == Generation.State.REFUSED:
+            messages.error(request, f"The generation API refused it: {generation.error_detail}")
+    return redirect("generations:detail", generation_id=generation.id)
+
+
+@login_required
+@require_POST
+def drop_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation, _ = _editable(request, generation_id)
+    drop(generation)
+    return redirect("generations:detail", generation_id=generation.id)
+
+
+@login_required
+@require_POST
+def retry_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    failed, membership = _editable(request, generation_id)
+    if (
+        failed.state != Generation.State.FAILED
+        or failed.failure_code not in RETRYABLE_FAILURE_CODES
+    ):
+        messages.error(
+            request, "Only a generation that failed for a passing reason can be retried."
+        )
+        return redirect("generations:detail", generation_id=failed.id)
+    try:
+        client = client_for(failed.team)
+        generation, _ = record(retry_draft(failed, membership))
+    except ImproperlyConfigured:
+        messages.error(request, NOT_CONFIGURED)
+        return redirect("generations:detail", generation_id=failed.id)
+    except BudgetExceeded as exc:
+        messages.error(request, str(exc))
+        return redirect("generations:detail", generation_id=failed.id)
+    with client:
+        submit(generation, client)
+    return redirect("generations:detail", generation_id=generation.id)

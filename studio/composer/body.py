@@ -1,0 +1,216 @@
+"""From a composition (what the person chose) to the wire body, and back to problems.
+
+The rules themselves live in ``studio.contract``; this module only builds the body
+the contract judges and says which form field each complaint belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from studio.contract import (
+    MODEL,
+    ContractError,
+    GenerationRequest,
+    broken_rules,
+    facts_of,
+    validate,
+)
+from studio.contract.rules import RULES
+
+# Image assets stand in the body as file ids with this prefix until submit time, when
+# each is replaced by the id the generation API's Files API gave it.
+ASSET_PREFIX = "asset:"
+
+MODES = ("video", "extend", "edit", "reframe")
+TYPE_OF_MODE = {
+    "video": "video",
+    "extend": "video",
+    "edit": "video_edit",
+    "reframe": "video_reframe",
+}
+CONTROLS = {
+    "depth": ("blur",),
+    "face": (),
+    "normals": ("augmentation",),
+    "pose": ("strength",),
+    "trajectory": ("sparsity",),
+}
+
+
+def asset_ref(asset_id: int) -> dict[str, str]:
+    return {"file_id": f"{ASSET_PREFIX}{asset_id}"}
+
+
+def _keyframes(items: list[dict[str, int]]) -> tuple[list[dict[str, str]], list[int]]:
+    ordered = sorted(items, key=lambda k: k["frame"])
+    return [asset_ref(k["asset"]) for k in ordered], [k["frame"] for k in ordered]
+
+
+def _edit_options(c: dict[str, Any]) -> dict[str, Any]:
+    edit: dict[str, Any] = {}
+    if c["mode"] == "edit":
+        mode = c.get("controls_mode") or "auto"
+        if mode == "auto":
+            edit["auto_controls"] = True
+        elif mode == "preset" and c.get("strength"):
+            edit["strength"] = c["strength"]
+        elif mode == "manual":
+            controls: dict[str, Any] = {}
+            for name, params in CONTROLS.items():
+                if not c.get(f"{name}_enabled"):
+                    continue
+                control: dict[str, Any] = {"enabled": True}
+                for param in params:
+                    value = c.get(f"{name}_{param}")
+                    if value not in (None, ""):
+                        control[param] = value
+                controls[name] = control
+            edit["controls"] = controls
+    if c.get("edit_keyframes"):
+        edit["keyframes"], edit["keyframe_indexes"] = _keyframes(c["edit_keyframes"])
+    return edit
+
+
+def build_body(
+    c: dict[str, Any], source_ref: dict[str, str] | None, user_id: str | None = None
+) -> dict[str, Any]:
+    """The request body for composition ``c``; ``source_ref`` is the chosen clip's ref.
+
+    Everything the person filled in goes into the body, even where the type forbids
+    it, so the contract's rule table (and not a second copy of it) says what is wrong.
+    """
+    mode = c["mode"]
+    body: dict[str, Any] = {
+        "model": MODEL,
+        "type": TYPE_OF_MODE[mode],
+        "prompt": c.get("prompt", ""),
+    }
+    if c.get("aspect_ratio") and mode != "edit":
+        body["aspect_ratio"] = c["aspect_ratio"]
+    video: dict[str, Any] = {"resolution": c.get("resolution") or "720p"}
+    if mode in ("video", "extend"):
+        video["duration"] = c.get("duration") or "5s"
+    for flag in ("loop", "hdr", "exr_export"):
+        if c.get(flag):
+            video[flag] = True
+    start = asset_ref(c["start_frame"]) if c.get("start_frame") else None
+    end = asset_ref(c["end_frame"]) if c.get("end_frame") else None
+    if mode == "edit" and c.get("guide_frame"):
+        start = asset_ref(c["guide_frame"])
+    if mode == "extend" and source_ref is not None:
+        if c.get("direction") == "backward":
+            end = source_ref
+        else:
+            start = source_ref
+    elif source_ref is not None:
+        body["source"] = source_ref
+    if start is not None:
+        video["start_frame"] = start
+    if end is not None:
+        video["end_frame"] = end
+    if c.get("keyframes"):
+        video["keyframes"], video["keyframe_indexes"] = _keyframes(c["keyframes"])
+    edit = _edit_options(c)
+    if edit:
+        video["edit"] = edit
+    position = c.get("source_position")
+    if position:
+        video["source_position"] = dict(position)
+    body["video"] = video
+    if user_id:
+        body["user_id"] = user_id
+    return body
+
+
+# --- Problems: (form field, message) ------------------------------------------------
+
+_RULE_DETAILS = {(rule.detail, rule.field) for rule in RULES}
+
+
+def field_for(path: str | None, mode: str) -> str | None:
+    """The form field a wire path belongs to in this mode (None: the form as a whole)."""
+    if not path:
+        return None
+    head = re.sub(r"\[\d+\]", "", path)
+    if head == "prompt":
+        return "prompt"
+    if head == "aspect_ratio":
+        return "aspect_ratio"
+    if head == "source" or head.startswith("source."):
+        return "source"
+    if head.startswith("video.edit.keyframe"):
+        return "edit_keyframes"
+    if head.startswith("video.edit.controls."):
+        name, _, param = head.removeprefix("video.edit.controls.").partition(".")
+        return f"{name}_{param}" if param else f"{name}_enabled"
+    if head.startswith("video.edit.strength"):
+        return "strength"
+    if head.startswith("video.edit"):
+        return "controls_mode" if mode == "edit" else "edit_keyframes"
+    if head.startswith("video.keyframe"):
+        return "keyframes"
+    if head.startswith("video.source_position"):
+        return "source_position"
+    for anchor in ("start_frame", "end_frame"):
+        if head.startswith(f"video.{anchor}"):
+            if mode == "extend":
+                return "source"
+            if mode == "edit" and anchor == "start_frame":
+                return "guide_frame"
+            return anchor
+    name = head.removeprefix("video.")
+    return name if name in ("resolution", "duration", "loop", "hdr", "exr_export") else None
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def human(err: ContractError, body: dict[str, Any]) -> str:
+    """Words a person understands for a structural complaint (the rule table has its own)."""
+    path = err.path or ""
+    if path == "prompt":
+        return "Write a prompt of 1 to 6,000 characters."
+    if path.endswith(".keyframes") and err.status == 400:
+        return "Place between 1 and 64 keyframes."
+    match = _INDEX.search(path)
+    if "keyframe_indexes" in path and match:
+        holder = body.get("video", {})
+        if path.startswith("video.edit"):
+            holder = holder.get("edit", {})
+        frame = holder.get("keyframe_indexes", [None])[int(match.group(1))]
+        if err.status == 400:
+            return f"Two keyframes can't share frame {frame}: move one of them."
+        grid = "the source video" if path.startswith("video.edit") else "this duration"
+        return f"A keyframe at frame {frame} lies past the end of {grid}."
+    if path.startswith("video.source_position"):
+        return "Place the source so its width and height stay above 0 and within 2× the canvas."
+    if path.startswith("user_id"):
+        return "Your member id can't be sent: ask an owner to check your membership."
+    return err.detail
+
+
+def problems(body: dict[str, Any], mode: str) -> list[tuple[str | None, str]]:
+    """Every complaint the contract has about this body, each with its form field.
+
+    The first structural problem (validate stops there) plus every rule of the table
+    that fires, so several bad combinations show up at once.
+    """
+    found: list[tuple[str | None, str]] = []
+    try:
+        request = validate(body)
+    except ContractError as err:
+        if (err.detail, err.path) not in _RULE_DETAILS:
+            found.append((field_for(err.path, mode), human(err, body)))
+        try:
+            request = GenerationRequest.model_validate(body)
+        except ValidationError:
+            return found
+    for rule in broken_rules(facts_of(request)):
+        item = (field_for(rule.field, mode), rule.message)
+        if item not in found:
+            found.append(item)
+    return found
