@@ -7,5 +7,13 @@ from studio.teams import views
 app_name = "teams"
 
 urlpatterns = [
+    path("", views.team_page, name="team"),
     path("switch/", views.switch_team, name="switch"),
+    path("members/add/", views.add_member, name="add_member"),
+    path("members/<int:member_id>/", views.member, name="member"),
+    path("invites/", views.invite, name="invite"),
+    path("invites/<int:invite_id>/revoke/", views.invite_revoke, name="invite_revoke"),
+    path("join/<str:token>/", views.join, name="join"),
+    path("budget/", views.budget, name="budget"),
+    path("api/", views.api_settings, name="api"),
 ]

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from studio.teams.access import SESSION_KEY
-from studio.teams.models import Membership
+from studio.composer.budget import month_spend
+from studio.teams import spend
+from studio.teams.access import SESSION_KEY, require_membership
+from studio.teams.forms import (
+    AddMemberForm,
+    ApiSettingsForm,
+    InviteForm,
+    MemberForm,
+    TeamBudgetForm,
+)
+from studio.teams.models import Invite, Membership, Role, Team
 
 
 @login_required
@@ -24,3 +39,199 @@ def switch_team(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     return redirect(next_url)
+
+
+def masked_key(key: str) -> str:
+    """Enough of a key to recognise it, never enough to use it."""
+    if not key:
+        return ""
+    return f"••••••••{key[-4:]}" if len(key) >= 12 else "••••••••"
+
+
+def _invite_url(request: HttpRequest, invite: Invite) -> str:
+    return request.build_absolute_uri(reverse("teams:join", args=[invite.token]))
+
+
+@login_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "view")
+    team = membership.team
+    members = list(team.memberships.select_related("user").order_by("created_at", "id"))
+    this_month = spend.per_member(team)
+    for m in members:
+        m.spent, m.count = this_month.get(m.user_id, (0, 0))  # type: ignore[attr-defined]
+    months = spend.monthly(team)
+    manage = membership.can("manage")
+    invites = []
+    if manage:
+        invites = [
+            {"invite": i, "url": _invite_url(request, i)}
+            for i in team.invites.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("created_by")
+            .order_by("-created_at")
+        ]
+    context = {
+        "members": members,
+        "manage": manage,
+        "roles": Role.choices,
+        "month_total": month_spend(team),
+        "months": months,
+        "chart": spend.chart(months, team.monthly_budget),
+        "invites": invites,
+        "invite_form": InviteForm(),
+        "add_form": AddMemberForm(),
+        "budget_form": TeamBudgetForm(initial={"monthly_budget": team.monthly_budget}),
+        "api_form": ApiSettingsForm(initial={"api_base_url": team.api_base_url}),
+        "masked_key": masked_key(team.api_key),
+    }
+    return render(request, "teams/team.html", context)
+
+
+def _form_errors(request: HttpRequest, form: object) -> None:
+    for field, errors in form.errors.items():  # type: ignore[attr-defined]
+        label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
+        for error in errors:
+            messages.error(request, f"{label}{error}")
+
+
+def _owners_left(team: Team, without: Membership) -> int:
+    return team.memberships.filter(role=Role.OWNER).exclude(pk=without.pk).count()
+
+
+@login_required
+@require_POST
+def member(request: HttpRequest, member_id: int) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    with transaction.atomic():
+        target = (
+            Membership.objects.select_for_update()
+            .filter(pk=member_id, team=membership.team)
+            .first()
+        )
+        if target is None:
+            raise Http404("No such member")
+        if request.POST.get("remove"):
+            if target.role == Role.OWNER and not _owners_left(membership.team, target):
+                messages.error(request, "A team needs at least one owner.")
+            else:
+                target.delete()
+                messages.success(request, f"{target.user.email} left {membership.team.name}.")
+            return redirect("teams:team")
+        form = MemberForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect("teams:team")
+        role = form.cleaned_data["role"]
+        if (
+            target.role == Role.OWNER
+            and role != Role.OWNER
+            and not _owners_left(membership.team, target)
+        ):
+            messages.error(request, "A team needs at least one owner.")
+            return redirect("teams:team")
+        target.role = role
+        target.monthly_budget = form.cleaned_data["monthly_budget"]
+        target.save(update_fields=["role", "monthly_budget"])
+    messages.success(request, f"Saved {target.user.email}.")
+    return redirect("teams:team")
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    form = AddMemberForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("teams:team")
+    _m, created = Membership.objects.get_or_create(
+        team=membership.team, user=form.user, defaults={"role": form.cleaned_data["role"]}
+    )
+    if created:
+        messages.success(request, f"Added {form.user.email}.")
+    else:
+        messages.error(request, f"{form.user.email} is already in {membership.team.name}.")
+    return redirect("teams:team")
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("teams:team")
+    Invite.objects.create(
+        team=membership.team,
+        role=form.cleaned_data["role"],
+        created_by=request.user,
+        expires_at=timezone.now() + dt.timedelta(days=form.cleaned_data["days"]),
+    )
+    messages.success(request, "Invite link created: copy it from the list and send it.")
+    return redirect(f"{reverse('teams:team')}#invites")
+
+
+@login_required
+@require_POST
+def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    updated = Invite.objects.filter(
+        pk=invite_id, team=membership.team, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise Http404("No such invite")
+    messages.success(request, "The invite link no longer works.")
+    return redirect(f"{reverse('teams:team')}#invites")
+
+
+@login_required
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invite: confirm, then join the team with the invite's role."""
+    found = Invite.objects.select_related("team").filter(token=token).first()
+    if found is None:
+        raise Http404("No such invite")
+    if not found.is_usable():
+        return render(request, "teams/invite_gone.html", {"invite": found}, status=410)
+    existing = Membership.objects.filter(team=found.team, user=request.user).first()
+    if request.method == "POST":
+        if existing is None:
+            Membership.objects.create(team=found.team, user=request.user, role=found.role)
+            messages.success(request, f"Welcome to {found.team.name}.")
+        request.session[SESSION_KEY] = found.team_id
+        return redirect("review:gallery")
+    return render(request, "teams/join.html", {"invite": found, "existing": existing})
+
+
+@login_required
+@require_POST
+def budget(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    form = TeamBudgetForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('teams:team')}#budgets")
+    team = membership.team
+    team.monthly_budget = form.cleaned_data["monthly_budget"]
+    team.save(update_fields=["monthly_budget"])
+    messages.success(request, "Team budget saved.")
+    return redirect(f"{reverse('teams:team')}#budgets")
+
+
+@login_required
+@require_POST
+def api_settings(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "manage")
+    form = ApiSettingsForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('teams:team')}#api")
+    team = membership.team
+    team.api_base_url = form.cleaned_data["api_base_url"].rstrip("/")
+    if form.cleaned_data["clear_key"]:
+        team.api_key = ""
+    elif form.cleaned_data["api_key"]:
+        team.api_key = form.cleaned_data["api_key"].strip()
+    team.save(update_fields=["api_base_url", "api_key"])
+    messages.success(request, "API settings saved.")
+    return redirect(f"{reverse('teams:team')}#api")

@@ -1,0 +1,160 @@
+"""The writes of team review, each in one transaction with its denormalised copy on the row."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from studio.generations.models import Generation
+from studio.review.models import ApprovalEvent, Comment, Mention, Pick, ShareLink
+from studio.teams.models import Membership
+
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.+-]*)")
+MAX_COMMENT = 4000
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be done, with a message for the person."""
+
+
+def handle_of(user: AbstractBaseUser) -> str:
+    """The @handle of a member: the part of their email before the @."""
+    return user.email.split("@", 1)[0].lower()
+
+
+def team_handles(team_id: int) -> dict[str, AbstractBaseUser]:
+    members = Membership.objects.filter(team_id=team_id).select_related("user")
+    return {handle_of(m.user): m.user for m in members}
+
+
+def mentioned_users(body: str, handles: dict[str, AbstractBaseUser]) -> list[AbstractBaseUser]:
+    found: dict[int, AbstractBaseUser] = {}
+    for match in MENTION_RE.finditer(body):
+        user = handles.get(match.group(1).rstrip(".").lower())
+        if user is not None:
+            found[user.pk] = user
+    return list(found.values())
+
+
+def render_body(body: str, handles: set[str]) -> SafeString:
+    """The comment text, escaped, with mentions of real members highlighted."""
+    out: list[str] = []
+    last = 0
+    for match in MENTION_RE.finditer(body):
+        handle = match.group(1).rstrip(".")
+        if handle.lower() not in handles:
+            continue
+        out.append(escape(body[last : match.start()]))
+        out.append(f'<mark class="mention">@{escape(handle)}</mark>')
+        last = match.start() + 1 + len(handle)
+    out.append(escape(body[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ReviewError("Write something first.")
+    if len(body) > MAX_COMMENT:
+        raise ReviewError(f"A comment can be at most {MAX_COMMENT} characters.")
+    return body
+
+
+def _clean_frame(generation: Generation, frame: int | None) -> int | None:
+    if frame is None:
+        return None
+    if frame < 0:
+        raise ReviewError("The frame must be 0 or more.")
+    last = last_frame(generation)
+    if last is not None and frame > last:
+        raise ReviewError(f"This clip has frames 0 to {last}.")
+    return frame
+
+
+def last_frame(generation: Generation) -> int | None:
+    """The last frame index of the playable video, when it is known."""
+    for output in generation.outputs.all():
+        if output.kind in ("video", "preview") and output.frames:
+            return output.frames - 1
+    return None
+
+
+@transaction.atomic
+def add_comment(
+    generation: Generation,
+    body: str,
+    *,
+    frame: int | None,
+    author: AbstractBaseUser | None = None,
+    guest_name: str = "",
+    share_link: ShareLink | None = None,
+    parent_id: int | None = None,
+) -> Comment:
+    body = _clean_body(body)
+    guest_name = (guest_name or "").strip()[:60]
+    if author is None and not guest_name:
+        raise ReviewError("Give your name so the team knows who wrote this.")
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, generation=generation).first()
+        if parent is None:
+            raise ReviewError("The comment you reply to no longer exists.")
+        # One level of threads: a reply to a reply joins the same thread.
+        if parent.parent_id is not None:
+            parent = parent.parent
+        frame = parent.frame
+    else:
+        frame = _clean_frame(generation, frame)
+    comment = Comment.objects.create(
+        generation=generation,
+        parent=parent,
+        author=author,
+        guest_name="" if author is not None else guest_name,
+        share_link=share_link,
+        frame=frame,
+        body=body,
+    )
+    users = mentioned_users(body, team_handles(generation.team_id))
+    Mention.objects.bulk_create([Mention(comment=comment, user=u) for u in users])
+    Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+@transaction.atomic
+def set_resolved(comment: Comment, resolved: bool, by: AbstractBaseUser) -> Comment:
+    if comment.parent_id is not None:
+        raise ReviewError("Resolve the thread, not a reply.")
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = by if resolved else None
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+@transaction.atomic
+def set_approval(
+    generation: Generation, state: str, by: AbstractBaseUser, note: str = ""
+) -> ApprovalEvent:
+    if state not in Generation.Approval.values:
+        raise ReviewError("Choose pending, approved, changes requested or rejected.")
+    event = ApprovalEvent.objects.create(
+        generation=generation, state=state, by=by, note=(note or "").strip()[:500]
+    )
+    Generation.objects.filter(pk=generation.pk).update(approval=state)
+    generation.approval = state
+    return event
+
+
+@transaction.atomic
+def set_picked(generation: Generation, picked: bool, by: AbstractBaseUser) -> None:
+    if picked:
+        Pick.objects.get_or_create(generation=generation, defaults={"by": by})
+    else:
+        Pick.objects.filter(generation=generation).delete()
+    Generation.objects.filter(pk=generation.pk).update(picked=picked)
+    generation.picked = picked

@@ -1,0 +1,91 @@
+"""The review writes of members: comments, resolve/reopen, approval and picks."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from studio.generations.access import get_generation_for
+from studio.review import services
+from studio.review.models import Comment
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise services.ReviewError("The frame must be a whole number.") from None
+
+
+def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:
+    url = reverse("generations:detail", args=[generation_id])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation, _m = get_generation_for(request, generation_id, "comment")
+    try:
+        parent_id = _int_or_none(request.POST.get("parent"))
+        frame = (
+            None if request.POST.get("pin") == "off" else _int_or_none(request.POST.get("frame"))
+        )
+        created = services.add_comment(
+            generation,
+            request.POST.get("body", ""),
+            frame=frame,
+            author=request.user,
+            parent_id=parent_id,
+        )
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+        return _back(generation.id, "comments")
+    return _back(generation.id, f"comment-{created.pk}")
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> HttpResponse:
+    generation, _m = get_generation_for(request, generation_id, "comment")
+    target = Comment.objects.filter(pk=comment_id, generation=generation).first()
+    if target is None:
+        raise Http404("No such comment")
+    try:
+        services.set_resolved(target, request.POST.get("resolved") != "no", request.user)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    return _back(generation.id, f"comment-{target.pk}")
+
+
+@login_required
+@require_POST
+def approval(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation, _m = get_generation_for(request, generation_id, "approve")
+    try:
+        event = services.set_approval(
+            generation, request.POST.get("state", ""), request.user, request.POST.get("note", "")
+        )
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Marked {event.get_state_display().lower()}.")
+    return _back(generation.id, "review")
+
+
+@login_required
+@require_POST
+def pick(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    generation, _m = get_generation_for(request, generation_id, "pick")
+    picked = request.POST.get("picked") != "no"
+    services.set_picked(generation, picked, request.user)
+    messages.success(request, "Added to picks." if picked else "Removed from picks.")
+    return _back(generation.id, "review")

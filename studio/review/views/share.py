@@ -1,0 +1,177 @@
+"""Share links: members make and revoke them; anyone holding one watches and comments."""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils._os import safe_join
+from django.views.decorators.http import require_POST
+
+from studio.generations.models import Generation, Output
+from studio.review import services
+from studio.review.models import ShareLink
+from studio.review.share import ShareGone, create_share, revoke, share_for_token, token_for
+from studio.review.views.generation import generation_context
+from studio.teams.access import require_membership
+
+GUEST_KEY = "studio_share_guest_name"
+WATCHABLE = ("video", "preview", "poster", "thumbs")
+
+
+@login_required
+def shares(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request, "compose")
+    if request.method == "POST":
+        try:
+            ids = [uuid.UUID(v) for v in request.POST.getlist("g")]
+        except ValueError:
+            raise Http404("No such generation") from None
+        try:
+            days = int(request.POST.get("days") or 7)
+        except ValueError:
+            days = 0  # reported by create_share with the allowed range
+        try:
+            share = create_share(
+                membership.team,
+                ids,
+                by=request.user,
+                days=days,
+                label=request.POST.get("label", ""),
+                allow_comments=request.POST.get("allow_comments", "on") == "on",
+            )
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("review:shares")
+        messages.success(request, "Share link created. Copy it below and send it.")
+        return redirect(f"{reverse('review:shares')}#share-{share.pk}")
+    links = (
+        ShareLink.objects.filter(team=membership.team)
+        .select_related("created_by", "revoked_by")
+        .prefetch_related("generations")
+    )
+    rows = [
+        {
+            "share": s,
+            "url": request.build_absolute_uri(reverse("review:shared", args=[token_for(s)])),
+        }
+        for s in links
+    ]
+    return render(request, "review/shares.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
+    membership = require_membership(request, "compose")
+    share = ShareLink.objects.filter(pk=share_id, team=membership.team).first()
+    if share is None:
+        raise Http404("No such link")
+    revoke(share, request.user)
+    messages.success(request, "The link no longer works.")
+    return redirect("review:shares")
+
+
+def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
+    try:
+        return share_for_token(token)
+    except ShareGone as gone:
+        return render(request, "review/share_gone.html", {"reason": gone.reason}, status=410)
+
+
+def _shared_generation(share: ShareLink, generation_id: uuid.UUID) -> Generation:
+    generation = share.generations.filter(pk=generation_id).select_related("team").first()
+    if generation is None:
+        raise Http404("No such generation")
+    return generation
+
+
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    share = _open(request, token)
+    if isinstance(share, HttpResponse):
+        return share
+    items = list(share.generations.prefetch_related("outputs").order_by("created_at", "id"))
+    if len(items) == 1:
+        return redirect("review:shared_item", token=token, generation_id=items[0].id)
+    for item in items:
+        item.poster = next((o for o in item.outputs.all() if o.kind == "poster"), None)  # type: ignore[attr-defined]
+    return render(
+        request, "review/shared_list.html", {"share": share, "token": token, "items": items}
+    )
+
+
+def shared_item(request: HttpRequest, token: str, generation_id: uuid.UUID) -> HttpResponse:
+    share = _open(request, token)
+    if isinstance(share, HttpResponse):
+        return share
+    generation = _shared_generation(share, generation_id)
+    context = generation_context(generation)
+    context.update(
+        {
+            "share": share,
+            "token": token,
+            "guest_name": request.session.get(GUEST_KEY, ""),
+            "many": share.generations.count() > 1,
+        }
+    )
+    return render(request, "review/shared_item.html", context)
+
+
+@require_POST
+def shared_comment(request: HttpRequest, token: str, generation_id: uuid.UUID) -> HttpResponse:
+    share = _open(request, token)
+    if isinstance(share, HttpResponse):
+        return share
+    generation = _shared_generation(share, generation_id)
+    back = reverse("review:shared_item", args=[token, generation.id])
+    if not share.allow_comments:
+        messages.error(request, "Comments are turned off for this link.")
+        return redirect(back)
+    name = request.POST.get("name", "").strip()
+    try:
+        frame_raw = request.POST.get("frame", "")
+        frame = int(frame_raw) if frame_raw.strip() else None
+        parent_raw = request.POST.get("parent", "")
+        created = services.add_comment(
+            generation,
+            request.POST.get("body", ""),
+            frame=frame,
+            guest_name=name,
+            share_link=share,
+            parent_id=int(parent_raw) if parent_raw.strip() else None,
+        )
+    except ValueError as exc:
+        # ReviewError is a ValueError; int() failures land here too.
+        message = (
+            str(exc)
+            if isinstance(exc, services.ReviewError)
+            else "The frame must be a whole number."
+        )
+        messages.error(request, message)
+        return redirect(back)
+    request.session[GUEST_KEY] = name[:60]
+    return redirect(f"{back}#comment-{created.pk}")
+
+
+def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpResponse:
+    """The watchable files of a shared generation (no originals or EXRs)."""
+    share = _open(request, token)
+    if isinstance(share, HttpResponse):
+        return share
+    output = Output.objects.filter(
+        pk=output_id, kind__in=WATCHABLE, generation__share_links=share
+    ).first()
+    if output is None:
+        raise Http404("No such file")
+    try:
+        handle = open(safe_join(settings.MEDIA_ROOT, output.file.name), "rb")  # noqa: SIM115
+    except (OSError, ValueError):
+        raise Http404("No such file") from None
+    content_type = mimetypes.guess_type(output.file.name)[0] or "application/octet-stream"
+    return FileResponse(handle, content_type=content_type)
