@@ -13,12 +13,13 @@ from tests.engine.conftest import wsgi_client
 KEYS = ["id", "type", "state", "model", "created_at", "output", "failure_reason", "failure_code"]
 
 
-def text_body(**video: object) -> dict[str, object]:
+def text_body(aspect_ratio: str | None = None, **video: object) -> dict[str, object]:
     return {
         "model": MODEL,
         "type": "video",
         "prompt": "a sunrise over the sea, slow dolly",
         "video": {"resolution": "360p", **video},
+        **({"aspect_ratio": aspect_ratio} if aspect_ratio else {}),
     }
 
 

@@ -1,0 +1,175 @@
+"""The render worker's step: claims, restart recovery, moderation, faults, bad inputs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from PIL import Image
+
+from studio.engine.jobs import MAX_ATTEMPTS, claim, process_one
+from studio.engine.models import EngineGeneration
+from studio.engine.testing import run_pending_renders
+from tests.engine.conftest import png_bytes
+from tests.engine.test_generations import text_body
+
+State = EngineGeneration.State
+
+
+def _create(api: httpx.Client, **video: object) -> str:
+    response = api.post("/generations", json=text_body(**video))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _state(api: httpx.Client, generation: str) -> dict[str, object]:
+    return api.get(f"/generations/{generation}").json()
+
+
+def test_a_job_is_claimed_by_one_worker_only(api: httpx.Client) -> None:
+    _create(api)
+    first = claim("worker-a")
+    assert first is not None and first.state == State.PROCESSING
+    assert claim("worker-b") is None
+
+
+def test_a_render_killed_mid_way_is_picked_up_again(api: httpx.Client) -> None:
+    generation = _create(api)
+    # As a worker that died leaves it: processing, lease run out.
+    EngineGeneration.objects.filter(id=generation).update(
+        state=State.PROCESSING,
+        lease_owner="dead-worker",
+        lease_until=timezone.now() - timedelta(seconds=1),
+        attempts=1,
+    )
+    assert _state(api, generation)["state"] == "processing"
+    assert run_pending_renders() == 1
+    assert _state(api, generation)["state"] == "completed"
+    assert EngineGeneration.objects.get(id=generation).attempts == 2
+
+
+def test_a_live_lease_is_left_alone(api: httpx.Client) -> None:
+    generation = _create(api)
+    EngineGeneration.objects.filter(id=generation).update(
+        state=State.PROCESSING,
+        lease_owner="busy",
+        lease_until=timezone.now() + timedelta(minutes=1),
+    )
+    assert run_pending_renders() == 0
+    assert _state(api, generation)["state"] == "processing"
+
+
+def test_a_job_that_keeps_dying_is_failed_not_stuck(api: httpx.Client) -> None:
+    generation = _create(api)
+    EngineGeneration.objects.filter(id=generation).update(
+        state=State.PROCESSING,
+        lease_owner="dead-worker",
+        lease_until=timezone.now() - timedelta(seconds=1),
+        attempts=MAX_ATTEMPTS,
+    )
+    assert run_pending_renders() == 0
+    body = _state(api, generation)
+    assert (body["state"], body["failure_code"], body["failure_reason"]) == (
+        "failed",
+        "generation_failed",
+        "Generation failed",
+    )
+
+
+def test_a_stopping_worker_puts_the_job_back(api: httpx.Client) -> None:
+    generation = _create(api)
+    assert process_one("leaving", stop=lambda: True)
+    record = EngineGeneration.objects.get(id=generation)
+    assert (record.state, record.attempts, record.lease_owner) == (State.QUEUED, 0, "")
+    assert run_pending_renders() == 1
+    assert _state(api, generation)["state"] == "completed"
+
+
+def test_worker_command_once_renders_the_queue(api: httpx.Client) -> None:
+    generation = _create(api)
+    out = io.StringIO()
+    call_command("engine_worker", "--once", stdout=out)
+    assert "Rendered 1 generation(s)." in out.getvalue()
+    assert _state(api, generation)["state"] == "completed"
+
+
+def test_moderation_words_fail_the_generation(api: httpx.Client, settings: object) -> None:
+    settings.ENGINE_MODERATION_WORDS = ["gore"]  # type: ignore[attr-defined]
+    body = text_body()
+    body["prompt"] = "A scene full of GORE"
+    generation = api.post("/generations", json=body).json()["id"]
+    run_pending_renders()
+    state = _state(api, generation)
+    assert state["state"] == "failed"
+    assert state["failure_code"] == "content_moderated"
+    assert state["failure_reason"] == (
+        "Generation output was flagged by our content moderation system."
+    )
+    assert state["output"] == []
+
+
+def test_render_faults(api: httpx.Client, settings: object) -> None:
+    settings.ENGINE_FAULT_RENDER_RATE = 1.0  # type: ignore[attr-defined]
+    generation = _create(api)
+    run_pending_renders()
+    state = _state(api, generation)
+    assert (state["state"], state["failure_code"], state["failure_reason"]) == (
+        "failed",
+        "generation_failed",
+        "Generation failed",
+    )
+
+
+def test_get_faults_are_429_or_502_and_repeatable(api: httpx.Client, settings: object) -> None:
+    generation = _create(api)
+    settings.ENGINE_FAULT_GET_RATE = 1.0  # type: ignore[attr-defined]
+    seen = {}
+    for n in range(12):
+        response = api.get(f"/generations/{generation}", headers={"X-Request-Id": f"r{n}"})
+        seen[n] = response.status_code
+        if response.status_code == 429:
+            assert response.headers["Retry-After"] == "1"
+            assert response.json() == {"detail": "Rate limit exceeded"}
+        else:
+            assert response.status_code == 502
+            assert response.json() == {"detail": "Upstream service unavailable"}
+        again = api.get(f"/generations/{generation}", headers={"X-Request-Id": f"r{n}"})
+        assert again.status_code == response.status_code
+    assert set(seen.values()) == {429, 502}
+    settings.ENGINE_FAULT_GET_RATE = 0.3  # type: ignore[attr-defined]
+    answers = [
+        api.get(f"/generations/{generation}", headers={"X-Request-Id": f"s{n}"}).status_code
+        for n in range(40)
+    ]
+    assert 200 in answers and len(set(answers)) > 1
+
+
+def _data_ref(raw: bytes, media_type: str = "image/png") -> dict[str, str]:
+    return {"data": base64.b64encode(raw).decode(), "media_type": media_type}
+
+
+def _wide_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8001, 2)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"this is not an image at all", "unsupported_format"),
+        (png_bytes()[:60], "corrupt_input"),
+        (_wide_png(), "image_too_large"),
+    ],
+)
+def test_bad_images_fail_with_their_code(api: httpx.Client, raw: bytes, code: str) -> None:
+    generation = _create(api, start_frame=_data_ref(raw))
+    assert run_pending_renders() == 1
+    state = _state(api, generation)
+    assert (state["state"], state["failure_code"]) == ("failed", code)
+    assert state["failure_reason"]
