@@ -1,0 +1,116 @@
+"""Renderer benchmark: wall time, the encoder "floor", their ratio, and peak memory.
+
+The floor is PyAV encoding the same number of ready-made frames (already
+converted to planar YUV) with the renderer's exact encoder settings, measured in
+the same run. The render runs in its own process so ru_maxrss is that render's peak; the
+floor runs in another (it holds all its ready-made frames in memory).
+Prints figures; asserts nothing.
+
+    python bench/engine.py
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from studio.media.encode import VideoWriter  # noqa: E402
+from studio.render import Anchor, RenderJob, render  # noqa: E402
+from studio.render.look import camera_at, look_for  # noqa: E402
+from studio.render.scene import Scene  # noqa: E402
+
+
+def _still(prompt: str, width: int, height: int) -> object:
+    look = look_for(prompt)
+    return Scene(look, width, height).frame(camera_at(look, 0.4))
+
+
+def _job(case: str) -> RenderJob:
+    if case == "5s 720p text":
+        return RenderJob(
+            kind="video",
+            prompt="forest at sunset, slow dolly in",
+            width=1280,
+            height=720,
+            frames=121,
+        )
+    if case == "5s 720p 3 keyframes":
+        anchors = [
+            Anchor(i, _still(p, 1280, 720))
+            for i, p in ((0, "ocean"), (60, "desert"), (120, "snow"))
+        ]
+        return RenderJob(
+            kind="video", prompt="", width=1280, height=720, frames=121, anchors=anchors
+        )
+    if case == "10s 1080p text":
+        return RenderJob(
+            kind="video", prompt="night city pan left", width=1920, height=1080, frames=241
+        )
+    return RenderJob(
+        kind="video",
+        prompt="ocean orbit",
+        width=1280,
+        height=720,
+        frames=121,
+        hdr=True,
+        exr_export=True,
+    )
+
+
+def _floor(case: str, queue: mp.Queue) -> None:
+    """Encode job.frames ready-made, distinct frames with the renderer's writer settings."""
+    job = _job(case)
+    look = look_for(job.prompt or "x")
+    scene = Scene(look, job.width, job.height)
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = VideoWriter(
+            Path(tmp) / "floor.mp4", job.width, job.height, fps=job.fps, hdr=job.hdr
+        )
+        # Real moving frames, converted to planar YUV before the clock starts.
+        ready = [
+            writer.planes(scene.frame(camera_at(look, i / (job.frames - 1))))
+            for i in range(job.frames)
+        ]
+        t = time.perf_counter()
+        for planes in ready:
+            writer.write_planes(planes)
+        writer.close()
+        queue.put(time.perf_counter() - t)
+
+
+def _case(case: str, queue: mp.Queue) -> None:
+    job = _job(case)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        render(job, Path(tmp))
+        wall = time.perf_counter() - t
+    queue.put((wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def _in_child(target: object, case: str) -> object:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(case, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    cases = ["5s 720p text", "5s 720p 3 keyframes", "10s 1080p text", "5s 720p HDR + EXR"]
+    print(f"{'case':<22} {'wall s':>7} {'floor s':>8} {'ratio':>6} {'peak MiB':>9}")
+    for case in cases:
+        wall, peak = _in_child(_case, case)
+        floor = _in_child(_floor, case)
+        print(f"{case:<22} {wall:7.2f} {floor:8.2f} {wall / floor:6.2f} {peak:9.0f}")
+
+
+if __name__ == "__main__":
+    main()
