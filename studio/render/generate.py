@@ -64,7 +64,10 @@ def anchored_frames(job: RenderJob, look: Look) -> Iterator[Frame]:
         # One pin in a loop: push in and back out, periodic over the clip.
         pin = order[0]
         for i in range(n):
-            yield pins[pin] if i == pin else drift(pins[pin], look, move_progress(i - pin, n, True)), i == pin
+            yield (
+                pins[pin] if i == pin else drift(pins[pin], look, move_progress(i - pin, n, True)),
+                i == pin,
+            )
         return
     for i in range(n):
         if i in pins:
