@@ -1,0 +1,197 @@
+// Live progress for generation pages and gallery cards.
+//
+// Finds every element with data-generation-id and data-progress-url (the partial
+// templates/generations/_progress.html), polls the status JSON while any of them is
+// still in flight and updates badge, bar, elapsed time and estimate. One element polls
+// its own URL; several are polled together through data-statuses-url. The interval
+// adapts: quick while things move, slower when overdue, much slower in a hidden tab,
+// and backs off after network errors.
+//
+// When a generation's outputs are ready, elements marked data-media-for="<id>" get
+// their media (img: poster, video: browser preview or original); an element with
+// data-reload-on-ready reloads the page instead. A "generation:update" event carrying
+// the JSON is dispatched on each element after every change.
+
+const FAST_MS = 2000;
+const SLOW_MS = 5000;
+const HIDDEN_MS = 30000;
+const MAX_BACKOFF_MS = 60000;
+
+function formatSeconds(total) {
+  const s = Math.max(0, Math.round(total));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+}
+
+class Tracker {
+  constructor(el) {
+    this.el = el;
+    this.id = el.dataset.generationId;
+    this.data = null;
+    this.receivedAt = 0;
+    this.badge = el.querySelector("[data-role=state]");
+    this.bar = el.querySelector("[data-role=bar]");
+    this.fill = this.bar ? this.bar.querySelector("span") : null;
+    this.elapsed = el.querySelector("[data-role=elapsed]");
+    this.eta = el.querySelector("[data-role=eta]");
+  }
+
+  get active() {
+    if (!this.data) {
+      const state = this.el.dataset.state;
+      const ready = this.el.dataset.outputsReady === "true";
+      return state === "queued" || state === "processing" || (state === "completed" && !ready);
+    }
+    return this.data.in_flight;
+  }
+
+  apply(data) {
+    const wasReady = this.data ? this.data.outputs_ready : this.el.dataset.outputsReady === "true";
+    this.data = data;
+    this.receivedAt = performance.now();
+    this.el.dataset.state = data.state;
+    this.el.dataset.outputsReady = String(data.outputs_ready);
+    if (this.badge) {
+      this.badge.textContent = data.state_label;
+      this.badge.className = `badge state-${data.state}`;
+    }
+    if (this.bar) {
+      const pct = Math.round(data.fraction * 100);
+      this.bar.classList.toggle("overdue", data.overdue);
+      this.bar.setAttribute("aria-valuenow", String(pct));
+      if (this.fill) this.fill.style.width = `${pct}%`;
+    }
+    this.tick();
+    this.el.dispatchEvent(new CustomEvent("generation:update", { detail: data, bubbles: true }));
+    if (data.outputs_ready && !wasReady) this.ready(data);
+  }
+
+  // Between polls the clock keeps moving; the server's numbers are the anchor.
+  tick() {
+    const data = this.data;
+    if (!data) return;
+    const since = data.in_flight ? (performance.now() - this.receivedAt) / 1000 : 0;
+    const elapsed = data.elapsed_s + since;
+    if (this.elapsed) this.elapsed.textContent = `Elapsed ${formatSeconds(elapsed)}`;
+    if (!this.eta) return;
+    if (data.failure) {
+      const advice = data.failure.label ? ` · ${data.failure.label}` : "";
+      this.eta.textContent = `${data.failure.reason || data.failure.code}${advice}`;
+    } else if (!data.in_flight) {
+      this.eta.textContent = "";
+    } else if (elapsed > data.expected_s) {
+      this.eta.textContent = `Overdue by ${formatSeconds(elapsed - data.expected_s)}, still working`;
+    } else {
+      this.eta.textContent = `About ${formatSeconds(data.expected_s - elapsed)} left`;
+    }
+  }
+
+  ready(data) {
+    if (this.el.hasAttribute("data-reload-on-ready")) {
+      window.location.reload();
+      return;
+    }
+    const outputs = data.outputs || {};
+    for (const media of document.querySelectorAll(`[data-media-for="${this.id}"]`)) {
+      if (media.tagName === "IMG" && data.poster_url) {
+        media.src = data.poster_url;
+        media.hidden = false;
+      } else if (media.tagName === "VIDEO") {
+        const source = outputs.preview || outputs.video;
+        if (source) {
+          if (data.poster_url) media.poster = data.poster_url;
+          media.src = source.url;
+          media.hidden = false;
+          media.load();
+        }
+      }
+    }
+  }
+}
+
+function start() {
+  const trackers = Array.from(
+    document.querySelectorAll("[data-generation-id][data-progress-url]"),
+    (el) => new Tracker(el),
+  );
+  if (trackers.length === 0) return;
+  let failures = 0;
+  let timer = null;
+
+  async function fetchJson(url) {
+    const response = await fetch(url, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response.json();
+  }
+
+  async function poll() {
+    const live = trackers.filter((t) => t.active);
+    if (live.length === 0) return false;
+    if (live.length === 1) {
+      live[0].apply(await fetchJson(live[0].el.dataset.progressUrl));
+      return true;
+    }
+    const groups = new Map();
+    for (const t of live) {
+      const url = t.el.dataset.statusesUrl;
+      if (!groups.has(url)) groups.set(url, []);
+      groups.get(url).push(t);
+    }
+    for (const [url, group] of groups) {
+      // The endpoint takes a bounded number of ids; larger pages go in chunks.
+      for (let i = 0; i < group.length; i += 100) {
+        const chunk = group.slice(i, i + 100);
+        const query = new URLSearchParams({ ids: chunk.map((t) => t.id).join(",") });
+        const answer = await fetchJson(`${url}?${query}`);
+        for (const t of chunk) {
+          const data = answer.generations[t.id];
+          if (data) t.apply(data);
+        }
+      }
+    }
+    return true;
+  }
+
+  function nextDelay() {
+    if (document.hidden) return HIDDEN_MS;
+    if (failures > 0) return Math.min(MAX_BACKOFF_MS, FAST_MS * 2 ** failures);
+    const live = trackers.filter((t) => t.active && t.data);
+    const allOverdue = live.length > 0 && live.every((t) => t.data.overdue);
+    return allOverdue ? SLOW_MS : FAST_MS;
+  }
+
+  async function loop() {
+    timer = null;
+    let more = true;
+    try {
+      more = await poll();
+      failures = 0;
+    } catch (error) {
+      failures += 1;
+    }
+    if (more) timer = window.setTimeout(loop, nextDelay());
+  }
+
+  // Back in view: look at once rather than waiting out the hidden-tab interval.
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && timer !== null) {
+      window.clearTimeout(timer);
+      loop();
+    }
+  });
+  window.setInterval(() => {
+    for (const t of trackers) t.tick();
+  }, 1000);
+  loop();
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}

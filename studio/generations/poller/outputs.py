@@ -1,0 +1,178 @@
+"""Keeping outputs: where downloads land, their Output rows, and the derived media.
+
+An Output row is written only once its file is complete on disk (downloads and derived
+files are written to a temporary name and renamed), so a poller killed half-way leaves
+nothing that counts as done; the next pass removes the leftovers and carries on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+
+from studio.client import Download
+from studio.generations.models import Generation, Output
+from studio.media import poster_frame, probe_video, sdr_preview, strip_layout, thumbnail_strip
+
+STRIP_TILES = 10
+STRIP_HEIGHT = 90
+POSTER_MAX_WIDTH = 1280
+DERIVED_FILES = {
+    Output.Kind.POSTER: "poster.jpg",
+    Output.Kind.THUMBS: "thumbs.jpg",
+    Output.Kind.PREVIEW: "preview.mp4",
+}
+
+
+def folder_name(generation: Generation) -> str:
+    """The generation's folder under MEDIA_ROOT (relative, as stored in Output.file)."""
+    return f"outputs/{generation.id.hex}"
+
+
+def folder_of(generation: Generation) -> Path:
+    return Path(settings.MEDIA_ROOT) / folder_name(generation)
+
+
+def sweep_leftovers(generation: Generation) -> int:
+    """Delete temporary files a killed poller left behind (only call while holding the lease).
+
+    Every temporary name starts with a dot; kept files never do.
+    """
+    folder = folder_of(generation)
+    removed = 0
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(".") and path.is_file():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
+def kept_kinds(generation: Generation) -> set[str]:
+    """Output kinds whose row exists and whose file is still on disk."""
+    kinds = set()
+    root = Path(settings.MEDIA_ROOT)
+    for kind, name, size in generation.outputs.values_list("kind", "file", "size_bytes"):
+        path = root / name
+        if path.is_file() and path.stat().st_size == size:
+            kinds.add(kind)
+    return kinds
+
+
+def relative(path: Path) -> str:
+    return Path(path).resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+
+
+def keep_download(generation: Generation, kind: str, download: Download) -> Output:
+    """Record a completed download (the file is already in its final place)."""
+    output, _ = Output.objects.update_or_create(
+        generation=generation,
+        kind=kind,
+        defaults={
+            "file": relative(download.path),
+            "size_bytes": download.size,
+            "sha256": download.sha256,
+        },
+    )
+    return output
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def keep_file(generation: Generation, kind: str, path: Path, **fields: object) -> Output:
+    path = Path(path)
+    output, _ = Output.objects.update_or_create(
+        generation=generation,
+        kind=kind,
+        defaults={
+            "file": relative(path),
+            "size_bytes": path.stat().st_size,
+            "sha256": sha256_of(path),
+            **fields,
+        },
+    )
+    return output
+
+
+def derive(generation: Generation) -> None:
+    """Facts, poster, thumbnail strip and (for HDR) an SDR preview of the kept video.
+
+    Idempotent: kinds already kept are skipped, so a pass that was interrupted resumes.
+    Raises MediaError (or OSError) for a video that cannot be read.
+    """
+    video = Output.objects.get(generation=generation, kind=Output.Kind.VIDEO)
+    source = Path(settings.MEDIA_ROOT) / video.file.name
+    facts = probe_video(source)
+    Output.objects.filter(id=video.id).update(
+        width=facts.width,
+        height=facts.height,
+        fps=facts.fps,
+        frames=facts.frames,
+        codec=facts.codec,
+        hdr=facts.hdr,
+        meta={**video.meta, "pix_fmt": facts.pix_fmt, "duration_s": facts.duration_s},
+    )
+    Generation.objects.filter(id=generation.id).update(duration_s=facts.duration_s)
+    generation.duration_s = facts.duration_s
+
+    have = kept_kinds(generation)
+    folder = folder_of(generation)
+    if Output.Kind.POSTER not in have:
+        dest = poster_frame(
+            source, folder / DERIVED_FILES[Output.Kind.POSTER], max_width=POSTER_MAX_WIDTH
+        )
+        poster_w = min(facts.width, POSTER_MAX_WIDTH)
+        keep_file(
+            generation,
+            Output.Kind.POSTER,
+            dest,
+            width=poster_w,
+            height=max(1, round(facts.height * poster_w / facts.width)),
+        )
+    if Output.Kind.THUMBS not in have:
+        layout = strip_layout(
+            facts.width, facts.height, count=STRIP_TILES, tile_height=STRIP_HEIGHT
+        )
+        dest = thumbnail_strip(
+            source,
+            folder / DERIVED_FILES[Output.Kind.THUMBS],
+            count=STRIP_TILES,
+            height=STRIP_HEIGHT,
+        )
+        keep_file(
+            generation,
+            Output.Kind.THUMBS,
+            dest,
+            width=layout.width,
+            height=layout.tile_height,
+            frames=facts.frames,
+            meta={
+                "count": layout.count,
+                "tile_width": layout.tile_width,
+                "tile_height": layout.tile_height,
+            },
+        )
+    if facts.hdr and Output.Kind.PREVIEW not in have:
+        dest = sdr_preview(source, folder / DERIVED_FILES[Output.Kind.PREVIEW])
+        preview = probe_video(dest)
+        keep_file(
+            generation,
+            Output.Kind.PREVIEW,
+            dest,
+            width=preview.width,
+            height=preview.height,
+            fps=preview.fps,
+            frames=preview.frames,
+            codec=preview.codec,
+            hdr=preview.hdr,
+        )

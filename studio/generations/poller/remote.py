@@ -1,0 +1,147 @@
+"""The poller's network side: GETs and downloads, concurrent and bounded, no database.
+
+One AsyncClient per API (base URL and key) for the whole pass, so connections are
+reused; a semaphore bounds how many requests are in flight. The client's own retries
+are off: a failing generation is rescheduled with backoff instead of holding the pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.client import ApiError, AsyncClient, Download, LinkExpired
+
+# Output types the studio keeps, and the file name each is stored under.
+OUTPUT_FILES = {"video": "video.mp4", "exr": "exr.zip"}
+# How many times a refused link is replaced by a fresh GET before giving up for this pass.
+LINK_REFRESHES = 2
+
+ApiKey = tuple[str, str]  # (base URL, API key)
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one GET brought back: the generation's JSON, or the error."""
+
+    answer: dict[str, Any] | None = None
+    error: ApiError | None = None
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    key: ApiKey
+    remote_id: str
+    answer: dict[str, Any]  # the latest GET, with the links to download
+    folder: Path
+    skip: frozenset[str] = frozenset()  # output types already kept
+
+
+@dataclass
+class Fetched:
+    files: dict[str, Download] = field(default_factory=dict)
+    refreshed: int = 0  # fresh GETs made after a refused link
+    error: Exception | None = None
+
+
+class Clients:
+    """One AsyncClient per API for the duration of a pass."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._clients: dict[ApiKey, AsyncClient] = {}
+
+    def get(self, key: ApiKey) -> AsyncClient:
+        client = self._clients.get(key)
+        if client is None:
+            base_url, api_key = key
+            client = AsyncClient(base_url, api_key, timeout=self.timeout, max_retries=0)
+            self._clients[key] = client
+        return client
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            with contextlib.suppress(Exception):
+                await client.aclose()
+        self._clients.clear()
+
+
+async def look_all(
+    jobs: Iterable[tuple[Any, ApiKey, str]], *, concurrency: int, timeout: float
+) -> dict[Any, Look]:
+    """GET every ``(token, key, remote_id)``; answers keyed by token."""
+    clients = Clients(timeout)
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(key: ApiKey, remote_id: str) -> Look:
+        async with limit:
+            try:
+                return Look(answer=await clients.get(key).get_generation(remote_id))
+            except ApiError as exc:
+                return Look(error=exc)
+
+    try:
+        jobs = list(jobs)
+        looks = await asyncio.gather(*(one(key, remote_id) for _, key, remote_id in jobs))
+        return {token: look for (token, _, _), look in zip(jobs, looks, strict=True)}
+    finally:
+        await clients.aclose()
+
+
+def output_links(answer: dict[str, Any] | None) -> dict[str, str]:
+    """``{type: url}`` of the outputs the studio keeps."""
+    links: dict[str, str] = {}
+    for item in (answer or {}).get("output") or []:
+        if isinstance(item, dict) and item.get("type") in OUTPUT_FILES and item.get("url"):
+            links[str(item["type"])] = str(item["url"])
+    return links
+
+
+async def fetch_one(client: AsyncClient, job: FetchJob) -> Fetched:
+    """Download every output of one generation; a refused link is swapped for a fresh one."""
+    result = Fetched()
+    links = output_links(job.answer)
+    try:
+        if "video" not in links and "video" not in job.skip:
+            raise ApiError(None, "completed without a video output", sent=True)
+        for kind, url in sorted(links.items()):
+            if kind in job.skip:
+                continue
+            dest = job.folder / OUTPUT_FILES[kind]
+            while True:
+                try:
+                    result.files[kind] = await client.download(url, dest)
+                    break
+                except LinkExpired:
+                    if result.refreshed >= LINK_REFRESHES:
+                        raise
+                result.refreshed += 1
+                fresh = output_links(await client.get_generation(job.remote_id))
+                if kind not in fresh:
+                    raise ApiError(None, f"fresh answer has no {kind} output", sent=True)
+                url = fresh[kind]
+    except (ApiError, OSError) as exc:
+        result.error = exc
+    return result
+
+
+async def fetch_all(
+    jobs: dict[Any, FetchJob], *, concurrency: int, timeout: float
+) -> dict[Any, Fetched]:
+    clients = Clients(timeout)
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(job: FetchJob) -> Fetched:
+        async with limit:
+            return await fetch_one(clients.get(job.key), job)
+
+    try:
+        tokens = list(jobs)
+        results = await asyncio.gather(*(one(jobs[token]) for token in tokens))
+        return dict(zip(tokens, results, strict=True))
+    finally:
+        await clients.aclose()

@@ -1,0 +1,214 @@
+"""One pass of the poller: claim due rows, GET them, record, download, derive, release.
+
+The database work happens in this thread; the network work runs in an event loop per
+phase (no ORM call is ever made from inside it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from studio.generations.models import Generation, GenerationState
+from studio.generations.poller import cadence, claims, outputs, record, remote
+from studio.generations.progress import ExpectedTimes
+from studio.media import MediaError
+
+log = logging.getLogger("studio.poller")
+
+# Downloads and derived media can outlast a poll; the lease covers them generously.
+WORK_LEASE_S = 900.0
+# GETs of a pass should not wait on one slow answer for long; the row is simply retried.
+POLL_TIMEOUT_CAP_S = 10.0
+
+
+@dataclass(frozen=True)
+class PollerConfig:
+    owner: str
+    batch: int = 200
+    concurrency: int = 16
+    download_concurrency: int = 4
+    lease_seconds: float = 120.0
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, owner: str | None = None, **overrides: object) -> PollerConfig:
+        config = cls(
+            owner=owner or claims.make_owner(),
+            batch=settings.POLLER_BATCH,
+            concurrency=settings.POLLER_CONCURRENCY,
+            download_concurrency=max(1, min(4, settings.POLLER_CONCURRENCY)),
+            lease_seconds=float(settings.POLLER_LEASE_SECONDS),
+            timeout=float(settings.LUMA_TIMEOUT),
+        )
+        return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+
+
+@dataclass
+class PassReport:
+    claimed: int = 0
+    polled: int = 0
+    errors: int = 0
+    downloaded: int = 0
+    failed_downloads: int = 0
+
+
+def api_key_of(generation: Generation) -> remote.ApiKey:
+    """Which API a generation went to, and the key to ask it with."""
+    team = generation.team
+    base_url = generation.api_base_url or team.api_base_url or settings.LUMA_BASE_URL
+    api_key = (
+        team.api_key
+        if team.api_key and (not team.api_base_url or team.api_base_url == base_url)
+        else settings.LUMA_AGENTS_API_KEY
+    )
+    return (base_url, api_key)
+
+
+def poll_once(
+    config: PollerConfig | None = None, *, rand: cadence.Rand | None = None
+) -> PassReport:
+    """Work every due generation once (up to ``config.batch``); returns what was done."""
+    config = config or PollerConfig.from_settings()
+    close_old_connections()
+    rows = claims.claim_batch(config.owner, config.batch, config.lease_seconds)
+    report = PassReport(claimed=len(rows))
+    if not rows:
+        return report
+    try:
+        fetch = _poll(rows, config, report, rand)
+        if fetch:
+            _download(fetch, config, report, rand)
+    finally:
+        claims.release([row.id for row in rows], config.owner)
+    return report
+
+
+def _poll(
+    rows: list[Generation],
+    config: PollerConfig,
+    report: PassReport,
+    rand: cadence.Rand | None,
+) -> dict[Generation, remote.FetchJob]:
+    by_id = {row.id: row for row in rows}
+    jobs: list[tuple[object, remote.ApiKey, str]] = []
+    changes: dict[Generation, record.Change] = {}
+    now = timezone.now()
+    for row in rows:
+        key = api_key_of(row)
+        if not key[0] or not key[1]:
+            error = record.ApiError(None, "no API base URL or key configured", sent=False)
+            changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
+            continue
+        jobs.append((row.id, key, str(row.remote_id)))
+    timeout = min(config.timeout, POLL_TIMEOUT_CAP_S)
+    looks = asyncio.run(remote.look_all(jobs, concurrency=config.concurrency, timeout=timeout))
+    times = ExpectedTimes.load()
+    now = timezone.now()
+    fetch: dict[Generation, remote.FetchJob] = {}
+    for token, key, remote_id in jobs:
+        row, look = by_id[token], looks[token]
+        report.polled += 1
+        if look.error is not None or look.answer is None:
+            report.errors += 1
+            error = look.error or record.ApiError(None, "empty answer", sent=True)
+            changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
+            continue
+        changes[row] = record.answered(row, look.answer, now, times, rand=rand)
+        if look.answer.get("state") == GenerationState.COMPLETED:
+            fetch[row] = remote.FetchJob(
+                key=key, remote_id=remote_id, answer=look.answer, folder=outputs.folder_of(row)
+            )
+    written = record.write(changes, config.owner)
+    return {row: job for row, job in fetch.items() if row.id in written}
+
+
+def _download(
+    fetch: dict[Generation, remote.FetchJob],
+    config: PollerConfig,
+    report: PassReport,
+    rand: cadence.Rand | None,
+) -> None:
+    jobs: dict[Generation, remote.FetchJob] = {}
+    for row, job in fetch.items():
+        if not claims.renew(row, config.owner, max(config.lease_seconds, WORK_LEASE_S)):
+            continue
+        outputs.sweep_leftovers(row)
+        jobs[row] = dataclasses.replace(job, skip=frozenset(outputs.kept_kinds(row)))
+    results = asyncio.run(
+        remote.fetch_all(jobs, concurrency=config.download_concurrency, timeout=config.timeout)
+    )
+    for row, result in results.items():
+        _keep(row, result, config, report, rand)
+
+
+def _keep(
+    row: Generation,
+    result: remote.Fetched,
+    config: PollerConfig,
+    report: PassReport,
+    rand: cadence.Rand | None,
+) -> None:
+    # Whatever arrived complete is kept even when a sibling output failed.
+    for kind, download in result.files.items():
+        outputs.keep_download(row, kind, download)
+    if result.error is not None:
+        report.failed_downloads += 1
+        _retry(row, result.error, "download", config, rand)
+        return
+    try:
+        outputs.derive(row)
+    except (MediaError, OSError) as exc:
+        report.failed_downloads += 1
+        log.warning("derived media of %s failed: %s", row.id, exc)
+        _retry(row, exc, "derive", config, rand)
+        return
+    now = timezone.now()
+    change = record.Change(
+        fields={
+            "outputs_ready": True,
+            "next_poll_at": None,
+            "poll_failures": 0,
+            "error_detail": "",
+        }
+    )
+    sizes = ", ".join(f"{k} {d.size} bytes" for k, d in sorted(result.files.items()))
+    detail = sizes + (f"; {result.refreshed} link(s) refreshed" if result.refreshed else "")
+    change.event(row, now, "downloaded", state=row.state, detail=detail)
+    if record.write({row: change}, config.owner):
+        report.downloaded += 1
+
+
+def _retry(
+    row: Generation,
+    exc: BaseException,
+    what: str,
+    config: PollerConfig,
+    rand: cadence.Rand | None,
+) -> None:
+    change = record.failed_attempt(
+        row, exc, what, timezone.now(), cap=cadence.STUBBORN_CAP_S, rand=rand
+    )
+    record.write({row: change}, config.owner)
+
+
+def seconds_until_due(now: dt.datetime | None = None) -> float | None:
+    """How long until the next row is due (None when nothing waits), for idle sleeps."""
+    now = now or timezone.now()
+    soonest = (
+        claims.due(now + dt.timedelta(days=3650))
+        .exclude(next_poll_at__isnull=True)
+        .order_by("next_poll_at")
+        .values_list("next_poll_at", flat=True)
+        .first()
+    )
+    if soonest is None:
+        return 0.0 if claims.due(now).exists() else None
+    return max(0.0, (soonest - now).total_seconds())
