@@ -53,22 +53,23 @@ def _keyframes(items: list[dict[str, int]]) -> tuple[list[dict[str, str]], list[
 def _edit_options(c: dict[str, Any]) -> dict[str, Any]:
     edit: dict[str, Any] = {}
     if c["mode"] == "edit":
-        mode = c.get("controls_mode") or "auto"
-        if mode == "auto":
+        # The mode radio only decides auto_controls; a preset or a control that was
+        # filled in goes in as well, so the rule table can say they conflict.
+        if (c.get("controls_mode") or "auto") == "auto":
             edit["auto_controls"] = True
-        elif mode == "preset" and c.get("strength"):
+        if c.get("strength"):
             edit["strength"] = c["strength"]
-        elif mode == "manual":
-            controls: dict[str, Any] = {}
-            for name, params in CONTROLS.items():
-                if not c.get(f"{name}_enabled"):
-                    continue
-                control: dict[str, Any] = {"enabled": True}
-                for param in params:
-                    value = c.get(f"{name}_{param}")
-                    if value not in (None, ""):
-                        control[param] = value
-                controls[name] = control
+        controls: dict[str, Any] = {}
+        for name, params in CONTROLS.items():
+            if not c.get(f"{name}_enabled"):
+                continue
+            control: dict[str, Any] = {"enabled": True}
+            for param in params:
+                value = c.get(f"{name}_{param}")
+                if value not in (None, ""):
+                    control[param] = value
+            controls[name] = control
+        if controls or c.get("controls_mode") == "manual":
             edit["controls"] = controls
     if c.get("edit_keyframes"):
         edit["keyframes"], edit["keyframe_indexes"] = _keyframes(c["edit_keyframes"])
@@ -131,7 +132,7 @@ def build_body(
 _RULE_DETAILS = {(rule.detail, rule.field) for rule in RULES}
 
 
-def field_for(path: str | None, mode: str) -> str | None:
+def field_for(path: str | None, mode: str, direction: str = "forward") -> str | None:
     """The form field a wire path belongs to in this mode (None: the form as a whole)."""
     if not path:
         return None
@@ -157,7 +158,9 @@ def field_for(path: str | None, mode: str) -> str | None:
         return "source_position"
     for anchor in ("start_frame", "end_frame"):
         if head.startswith(f"video.{anchor}"):
-            if mode == "extend":
+            # When extending, the anchor holding the clip is the source picker.
+            clip_anchor = "end_frame" if direction == "backward" else "start_frame"
+            if mode == "extend" and anchor == clip_anchor:
                 return "source"
             if mode == "edit" and anchor == "start_frame":
                 return "guide_frame"
@@ -193,7 +196,9 @@ def human(err: ContractError, body: dict[str, Any]) -> str:
     return err.detail
 
 
-def problems(body: dict[str, Any], mode: str) -> list[tuple[str | None, str]]:
+def problems(
+    body: dict[str, Any], mode: str, direction: str = "forward"
+) -> list[tuple[str | None, str]]:
     """Every complaint the contract has about this body, each with its form field.
 
     The first structural problem (validate stops there) plus every rule of the table
@@ -204,13 +209,13 @@ def problems(body: dict[str, Any], mode: str) -> list[tuple[str | None, str]]:
         request = validate(body)
     except ContractError as err:
         if (err.detail, err.path) not in _RULE_DETAILS:
-            found.append((field_for(err.path, mode), human(err, body)))
+            found.append((field_for(err.path, mode, direction), human(err, body)))
         try:
             request = GenerationRequest.model_validate(body)
         except ValidationError:
             return found
     for rule in broken_rules(facts_of(request)):
-        item = (field_for(rule.field, mode), rule.message)
+        item = (field_for(rule.field, mode, direction), rule.message)
         if item not in found:
             found.append(item)
     return found

@@ -335,7 +335,7 @@ class ComposeForm(forms.Form):
             return c
         source_ref = self.chosen_source.ref() if self.chosen_source else None
         body = build_body(c, source_ref, str(self.membership.api_user_id))
-        for field, message in problems(body, c["mode"]):
+        for field, message in problems(body, c["mode"], c.get("direction") or "forward"):
             if field is None or field not in self.fields:
                 self.add_error(None, message)
             elif message not in self.errors.get(field, []):

@@ -54,3 +54,9 @@ def image_asset(personas: object):
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    # The personas' passwords are hashed on every test; the default hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
