@@ -60,3 +60,15 @@ def image_asset(personas: object):
 def _fast_passwords(settings: object) -> None:
     # The personas' passwords are hashed on every test; the default hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def engine(live_server: object, transactional_db: None, settings: object) -> str:
+    """The local engine on the live server, configured as the studio's generation API."""
+    from studio.engine.testing import create_key
+
+    key = create_key("composer-tests")
+    base = f"{live_server.url}/v1"  # type: ignore[attr-defined]
+    settings.LUMA_BASE_URL = base  # type: ignore[attr-defined]
+    settings.LUMA_AGENTS_API_KEY = key  # type: ignore[attr-defined]
+    return base
