@@ -1,0 +1,95 @@
+"""A Northwind world to act on: two generations with real media, a comment, a share link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from studio.generations.models import Generation, Output
+from studio.review import services
+from studio.review.models import Comment, ShareLink
+from studio.review.share import create_share, token_for
+from studio.teams.models import Invite, Membership
+from tests.conftest import Personas
+from tests.review.helpers import add_media, make_generation
+
+# Appears only in Northwind's rows: an outsider's page must never contain it.
+SECRET = "NORTHWIND-SECRET"
+
+
+@dataclass
+class World:
+    p: Personas
+    take: Generation
+    other: Generation
+    outputs: dict[str, Output]
+    comment: Comment
+    share: ShareLink
+    token: str
+    invite: Invite
+    editor_membership: Membership
+
+    def snapshot(self) -> dict[str, Any]:
+        """Northwind's state, to prove a refused request changed nothing."""
+        team = type(self.p.team).objects.get(pk=self.p.team.pk)
+        return {
+            "members": sorted(
+                Membership.objects.filter(team=team).values_list(
+                    "user_id", "role", "monthly_budget"
+                )
+            ),
+            "team": (team.monthly_budget, team.api_base_url, team.api_key),
+            "generations": sorted(
+                Generation.objects.filter(team=team).values_list(
+                    "id", "state", "approval", "picked", "comment_count"
+                )
+            ),
+            "comments": sorted(
+                Comment.objects.filter(generation__team=team).values_list("id", "resolved_at")
+            ),
+            "shares": sorted(ShareLink.objects.filter(team=team).values_list("id", "revoked_at")),
+            "invites": sorted(Invite.objects.filter(team=team).values_list("id", "revoked_at")),
+        }
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    take = make_generation(personas.team, personas.editor, prompt=f"{SECRET} greenhouse dolly")
+    outputs = add_media(take, frames=24)
+    other = make_generation(
+        personas.team,
+        personas.owner,
+        prompt=f"{SECRET} orchard at dusk",
+        parent=take,
+        action=Generation.Action.EXTEND_FORWARD,
+    )
+    add_media(other, frames=24)
+    comment = services.add_comment(take, "Flicker here @editor", frame=5, author=personas.reviewer)
+    share = create_share(personas.team, [take.id, other.id], by=personas.owner, days=7)
+    invite = Invite.objects.create(
+        team=personas.team,
+        role="viewer",
+        created_by=personas.owner,
+        expires_at=timezone.now() + dt.timedelta(days=3),
+    )
+    return World(
+        p=personas,
+        take=take,
+        other=other,
+        outputs=outputs,
+        comment=comment,
+        share=share,
+        token=token_for(share),
+        invite=invite,
+        editor_membership=Membership.objects.get(team=personas.team, user=personas.editor),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """The personas' five password hashes dominate these tests' time otherwise."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,254 @@
+"""Every URL of the studio against every persona: who may do what (a table of expectations).
+
+The table must name every URL in the URLconf, so a new URL cannot be forgotten here.
+Rules: an outsider never sees or changes anything of Northwind (404 for a Northwind object;
+their own team's page for a team-level page); a member whose role lacks the action is
+refused (403 for a team-level page, 404 for an object) and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.review.conftest import SECRET, World
+
+ROLES = ("owner", "editor", "reviewer", "viewer", "outsider")
+MEMBERS = ("owner", "editor", "reviewer", "viewer")
+OWN = "own-team"  # outsider: served their own team's page, with nothing of Northwind
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[World], str]
+    allowed: tuple[str, ...]
+    ok: tuple[int, ...]
+    denied: tuple[int, ...] = (403, 404)
+    outsider: tuple[int, ...] | str = (404,)
+    data: Callable[[World], dict] = field(default=lambda w: {})
+
+
+def _rev(name: str, *args: object) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+take = lambda w: w.take.id  # noqa: E731
+media = lambda w: reverse("generations:media", args=[w.outputs["video"].file.name])  # noqa: E731
+
+TABLE: dict[str, Case] = {
+    "accounts:login": Case("get", _rev("accounts:login"), ROLES, (302,), outsider=(302,)),
+    "accounts:logout": Case("post", _rev("accounts:logout"), ROLES, (302,), outsider=(302,)),
+    "teams:team": Case("get", _rev("teams:team"), MEMBERS, (200,), outsider=OWN),
+    "teams:switch": Case(
+        "post", _rev("teams:switch"), MEMBERS, (302,), data=lambda w: {"team": w.p.team.pk}
+    ),
+    "teams:add_member": Case(
+        "post",
+        _rev("teams:add_member"),
+        ("owner",),
+        (302,),
+        outsider=OWN,
+        data=lambda w: {"email": w.p.outsider.email, "role": "viewer"},
+    ),
+    "teams:member": Case(
+        "post",
+        _rev("teams:member", lambda w: w.editor_membership.pk),
+        ("owner",),
+        (302,),
+        data=lambda w: {"role": "viewer", "monthly_budget": "5"},
+    ),
+    "teams:invite": Case(
+        "post",
+        _rev("teams:invite"),
+        ("owner",),
+        (302,),
+        outsider=OWN,
+        data=lambda w: {"role": "editor", "days": "3"},
+    ),
+    "teams:invite_revoke": Case(
+        "post", _rev("teams:invite_revoke", lambda w: w.invite.pk), ("owner",), (302,)
+    ),
+    # A made-up invite token is nobody's; a real one is tested in tests/teams.
+    "teams:join": Case("get", _rev("teams:join", "not-a-token"), (), (), denied=(404,)),
+    "teams:budget": Case(
+        "post",
+        _rev("teams:budget"),
+        ("owner",),
+        (302,),
+        outsider=OWN,
+        data=lambda w: {"monthly_budget": "12.50"},
+    ),
+    "teams:api": Case(
+        "post",
+        _rev("teams:api"),
+        ("owner",),
+        (302,),
+        outsider=OWN,
+        data=lambda w: {"api_base_url": "https://api.example.com/v1", "api_key": "k" * 20},
+    ),
+    "generations:detail": Case("get", _rev("generations:detail", take), MEMBERS, (200,)),
+    "generations:status": Case("get", _rev("generations:status", take), MEMBERS, (200,)),
+    "generations:statuses": Case(
+        "get",
+        lambda w: f"{reverse('generations:statuses')}?ids={w.take.id}",
+        MEMBERS,
+        (200,),
+        outsider=OWN,
+    ),
+    "generations:media": Case("get", media, MEMBERS, (200,)),
+    "composer:compose": Case(
+        "get", _rev("composer:compose"), ("owner", "editor"), (200,), outsider=OWN
+    ),
+    "composer:upload": Case(
+        "post", _rev("composer:upload"), ("owner", "editor"), (400, 413, 415, 422), outsider=OWN
+    ),
+    "composer:resend": Case(
+        "post", _rev("composer:resend", take), ("owner", "editor"), (200, 302, 400, 409)
+    ),
+    "composer:drop": Case(
+        "post", _rev("composer:drop", take), ("owner", "editor"), (200, 302, 400, 409)
+    ),
+    "composer:retry": Case(
+        "post", _rev("composer:retry", take), ("owner", "editor"), (200, 302, 400, 409)
+    ),
+    "review:gallery": Case("get", _rev("review:gallery"), MEMBERS, (200,), outsider=OWN),
+    "review:chain": Case("get", _rev("review:chain", take), MEMBERS, (200,)),
+    "review:comment": Case(
+        "post",
+        _rev("review:comment", take),
+        ("owner", "editor", "reviewer"),
+        (302,),
+        data=lambda w: {"body": "Looks good", "frame": "3"},
+    ),
+    "review:resolve": Case(
+        "post",
+        _rev("review:resolve", take, lambda w: w.comment.pk),
+        ("owner", "editor", "reviewer"),
+        (302,),
+    ),
+    "review:approval": Case(
+        "post",
+        _rev("review:approval", take),
+        ("owner", "editor", "reviewer"),
+        (302,),
+        data=lambda w: {"state": "approved"},
+    ),
+    "review:pick": Case("post", _rev("review:pick", take), ("owner", "editor"), (302,)),
+    "review:compare": Case(
+        "get",
+        lambda w: f"{reverse('review:compare')}?g={w.take.id}&g={w.other.id}",
+        MEMBERS,
+        (200,),
+    ),
+    "review:shares": Case("get", _rev("review:shares"), ("owner", "editor"), (200,), outsider=OWN),
+    "review:share_revoke": Case(
+        "post", _rev("review:share_revoke", lambda w: w.share.pk), ("owner", "editor"), (302,)
+    ),
+    # Share links are for people outside the team: whoever holds a valid one may watch.
+    "review:shared": Case(
+        "get", _rev("review:shared", lambda w: w.token), ROLES, (200,), outsider=(200,)
+    ),
+    "review:shared_item": Case(
+        "get", _rev("review:shared_item", lambda w: w.token, take), ROLES, (200,), outsider=(200,)
+    ),
+    "review:shared_comment": Case(
+        "post",
+        _rev("review:shared_comment", lambda w: w.token, take),
+        ROLES,
+        (302,),
+        outsider=(302,),
+        data=lambda w: {"name": "Client", "body": "Nice", "frame": "2"},
+    ),
+    "review:shared_file": Case(
+        "get",
+        _rev("review:shared_file", lambda w: w.token, lambda w: w.outputs["video"].pk),
+        ROLES,
+        (200,),
+        outsider=(200,),
+    ),
+    # The local engine's API authenticates by API key, never by a studio session.
+    "engine:generations": Case(
+        "get", lambda w: "/v1/generations", (), (), denied=(401, 405), outsider=(401, 405)
+    ),
+    "engine:generation": Case(
+        "get",
+        lambda w: f"/v1/generations/{w.take.remote_id}",
+        (),
+        (),
+        denied=(401,),
+        outsider=(401,),
+    ),
+    "engine:files": Case("get", lambda w: "/v1/files", (), (), denied=(401,), outsider=(401,)),
+    "engine:file": Case(
+        "get", lambda w: "/v1/files/file_x", (), (), denied=(401,), outsider=(401,)
+    ),
+    "engine:file-complete": Case(
+        "post", lambda w: "/v1/files/file_x/complete", (), (), denied=(401,), outsider=(401,)
+    ),
+    "engine:file-upload": Case(
+        "put",
+        lambda w: "/v1/files/file_x/upload",
+        (),
+        (),
+        denied=(401, 403, 404),
+        outsider=(401, 403, 404),
+    ),
+    "engine:output": Case(
+        "get",
+        lambda w: f"/v1/outputs/{w.take.remote_id}/video.mp4",
+        (),
+        (),
+        denied=(401, 403, 404),
+        outsider=(401, 403, 404),
+    ),
+    "engine:not-found": Case(
+        "get", lambda w: "/v1/nothing-here", (), (), denied=(401, 404), outsider=(401, 404)
+    ),
+}
+
+
+def _names(patterns: list, namespace: str = "") -> list[str]:
+    names = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            names += _names(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            names.append(f"{namespace}:{p.name}" if namespace else p.name)
+    return names
+
+
+def test_the_table_names_every_url() -> None:
+    assert sorted(_names(get_resolver().url_patterns)) == sorted(TABLE)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_who_may_do_what(client, world: World, name: str, role: str) -> None:
+    case = TABLE[name]
+    client.force_login(getattr(world.p, role))
+    before = world.snapshot()
+    send = getattr(client, case.method)
+    response = (
+        send(case.url(world), case.data(world)) if case.method != "get" else send(case.url(world))
+    )
+    status = response.status_code
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if role == "outsider":
+        if case.outsider == OWN:
+            assert status in (200, 302, 400, 413, 415, 422), status
+        else:
+            assert status in case.outsider, status
+        if case.outsider in (OWN, (404,)) or name.startswith("engine:"):
+            # Nothing of Northwind shown, nothing of Northwind changed.
+            assert SECRET.encode() not in body
+            assert str(world.take.id).encode() not in body
+            assert world.snapshot() == before
+    elif role in case.allowed:
+        assert status in case.ok, status
+    else:
+        assert status in case.denied, status
+        assert world.snapshot() == before
