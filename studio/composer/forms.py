@@ -120,8 +120,12 @@ class ComposeForm(forms.Form):
     resolution = forms.ChoiceField(
         choices=_choices(RESOLUTIONS, RESOLUTION_LABELS), initial="720p", widget=forms.RadioSelect
     )
+    # Not required: inputs of sections the chosen mode hides are not sent at all.
     duration = forms.ChoiceField(
-        choices=[("5s", "5 s"), ("10s", "10 s")], initial="5s", widget=forms.RadioSelect
+        required=False,
+        choices=[("5s", "5 s"), ("10s", "10 s")],
+        initial="5s",
+        widget=forms.RadioSelect,
     )
     loop = forms.BooleanField(required=False)
     hdr = forms.BooleanField(required=False, label="HDR")
@@ -142,6 +146,7 @@ class ComposeForm(forms.Form):
     source = forms.CharField(required=False, widget=forms.Select)
     source_file = forms.FileField(required=False, label="Or upload a video")
     direction = forms.ChoiceField(
+        required=False,
         choices=[
             ("forward", "Forward: continue after the clip"),
             ("backward", "Backward: lead into the clip"),
@@ -151,6 +156,7 @@ class ComposeForm(forms.Form):
     )
 
     controls_mode = forms.ChoiceField(
+        required=False,
         choices=CONTROL_MODES, initial="auto", widget=forms.RadioSelect
     )
     strength = forms.ChoiceField(
