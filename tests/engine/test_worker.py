@@ -90,7 +90,8 @@ def test_a_stopping_worker_puts_the_job_back(api: httpx.Client) -> None:
     assert _state(api, generation)["state"] == "completed"
 
 
-def test_worker_command_once_renders_the_queue(api: httpx.Client) -> None:
+def test_worker_command_once_renders_the_queue(transactional_db: None, api: httpx.Client) -> None:
+    # Transactional: the command recycles connections between passes, as in production.
     generation = _create(api)
     out = io.StringIO()
     call_command("engine_worker", "--once", stdout=out)
