@@ -1,0 +1,83 @@
+"""A download cut off half-way (a killed poller or a dropped connection) never counts as done.
+
+The local engine cannot drop a connection on demand, so a scripted server on loopback
+serves this one case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from studio.client._io import DownloadSink
+from studio.generations.models import Generation
+from studio.generations.poller import PollerConfig, outputs, poll_once
+from tests.poller.conftest import ScriptedApi
+
+
+def test_a_new_pass_finishes_what_a_killed_one_left(
+    make_generation: Any,
+    scripted_api: ScriptedApi,
+    sdr_clip: Path,
+    settings: Any,
+    monkeypatch: Any,
+) -> None:
+    settings.LUMA_AGENTS_API_KEY = "luma-api-scripted"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1")
+    data = sdr_clip.read_bytes()
+    scripted_api.files["clip.mp4"] = data
+    scripted_api.completed(str(generation.remote_id), video="clip.mp4")
+    scripted_api.cut_after["clip.mp4"] = len(data) // 2
+    # A killed process never gets to clean up its temporary file.
+    monkeypatch.setattr(DownloadSink, "abort", lambda self: None)
+
+    report = poll_once(PollerConfig.from_settings(owner="first"))
+
+    generation.refresh_from_db()
+    folder = outputs.folder_of(generation)
+    assert report.failed_downloads == 1
+    assert generation.state == "completed" and not generation.outputs_ready
+    assert not generation.outputs.exists()
+    assert not (folder / "video.mp4").exists()
+    leftovers = [p for p in folder.iterdir() if p.name.endswith(".part")]
+    assert len(leftovers) == 1 and 0 < leftovers[0].stat().st_size < len(data)
+    retry = generation.events.get(kind="retry")
+    assert retry.detail.startswith("download: ")
+    assert generation.lease_owner == ""
+
+    monkeypatch.undo()
+    Generation.objects.filter(id=generation.id).update(next_poll_at=generation.last_polled_at)
+    report = poll_once(PollerConfig.from_settings(owner="second"))
+
+    generation.refresh_from_db()
+    assert report.downloaded == 1 and generation.outputs_ready
+    video = generation.outputs.get(kind="video")
+    kept = (Path(settings.MEDIA_ROOT) / video.file.name).read_bytes()
+    assert kept == data
+    assert video.sha256 == hashlib.sha256(data).hexdigest() and video.size_bytes == len(data)
+    assert sorted(p.name for p in folder.iterdir()) == ["poster.jpg", "thumbs.jpg", "video.mp4"]
+
+
+def test_a_completed_answer_without_video_is_retried_not_lost(
+    make_generation: Any, scripted_api: ScriptedApi, settings: Any
+) -> None:
+    settings.LUMA_AGENTS_API_KEY = "luma-api-scripted"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1")
+    scripted_api.completed(str(generation.remote_id))
+    poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert generation.state == "completed" and not generation.outputs_ready
+    assert "without a video output" in generation.error_detail
+    assert generation.next_poll_at > generation.last_polled_at
+
+
+def test_an_unknown_generation_stays_on_record(
+    make_generation: Any, scripted_api: ScriptedApi, settings: Any
+) -> None:
+    settings.LUMA_AGENTS_API_KEY = "luma-api-scripted"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1")
+    poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert generation.state == "queued" and generation.poll_failures == 1
+    assert "Generation not found" in generation.events.get(kind="retry").detail
