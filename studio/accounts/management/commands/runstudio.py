@@ -87,6 +87,8 @@ class Command(BaseCommand):
                     str(STOP_GRACE_SECONDS - 5),
                     "--access-logfile",
                     "-",
+                    # Several studios (or test runs) on one machine must not share a socket.
+                    "--no-control-socket",
                 ],
                 essential=True,
             )
