@@ -15,6 +15,7 @@ from studio.generations.models import Generation
 from studio.teams.models import Team
 
 MONTHS = 6
+CENT = Decimal("0.01")
 CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 420, 150, 44, 20, 10
 
 
@@ -56,7 +57,12 @@ def monthly(team: Team, now: dt.datetime | None = None) -> list[tuple[dt.datetim
         .annotate(total=Sum("price"))
     )
     totals = {timezone.localtime(r["month"]).date().replace(day=1): r["total"] for r in rows}
-    return [(m, totals.get(m.date(), Decimal("0")) or Decimal("0")) for m in months]
+    return [(m, money(totals.get(m.date()))) for m in months]
+
+
+def money(value: Decimal | float | None) -> Decimal:
+    """A sum in cents (SQLite's SUM of decimals comes back with float noise)."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def per_member(team: Team, now: dt.datetime | None = None) -> dict[int, tuple[Decimal, int]]:
@@ -68,7 +74,7 @@ def per_member(team: Team, now: dt.datetime | None = None) -> dict[int, tuple[De
         .values("author_id")
         .annotate(total=Sum("price"), n=Count("id"))
     )
-    return {r["author_id"]: (r["total"] or Decimal("0"), r["n"]) for r in rows}
+    return {r["author_id"]: (money(r["total"]), r["n"]) for r in rows}
 
 
 def chart(months: list[tuple[dt.datetime, Decimal]], budget: Decimal | None) -> Chart:

@@ -74,7 +74,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "members": members,
         "manage": manage,
         "roles": Role.choices,
-        "month_total": month_spend(team),
+        "month_total": spend.money(month_spend(team)),
         "months": months,
         "chart": spend.chart(months, team.monthly_budget),
         "invites": invites,
