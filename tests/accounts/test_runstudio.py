@@ -1,0 +1,110 @@
+"""runstudio, as a person starts it: a fresh data folder, one command, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from studio.accounts.management.commands.runstudio import parse_addr
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_parse_addr() -> None:
+    assert parse_addr("127.0.0.1:8000") == ("127.0.0.1", 8000)
+    assert parse_addr("9000") == ("127.0.0.1", 9000)
+    assert parse_addr("0.0.0.0:8080") == ("0.0.0.0", 8080)
+
+
+def test_runstudio_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "LUMA_", "DJANGO_SETTINGS_MODULE"))
+    }
+    env.update(
+        STUDIO_DATA_DIR=str(tmp_path),
+        STUDIO_ADMIN_EMAIL="first@example.com",
+        STUDIO_ADMIN_PASSWORD="a long first password",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runstudio", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        signin = wait_for(f"{base}/accounts/signin/")
+        assert signin.status_code == 200
+
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            browser.get("/accounts/signin/")
+            token = browser.cookies["csrftoken"]
+            answer = browser.post(
+                "/accounts/signin/",
+                data={
+                    "username": "first@example.com",
+                    "password": "a long first password",
+                    "csrfmiddlewaretoken": token,
+                },
+            )
+            assert answer.status_code == 302
+            home = browser.get("/")
+            assert home.status_code == 200 and "first@example.com" in home.text
+
+        # The local engine answers on the same address with the development key.
+        key = (tmp_path / "engine-dev-key").read_text().strip()
+        assert key.startswith("luma-api-")
+        created = httpx.post(
+            f"{base}/v1/generations",
+            headers={"Authorization": f"Bearer {key}"},
+            json={
+                "model": "ray-3.2",
+                "type": "video",
+                "prompt": "dawn",
+                "video": {"resolution": "360p"},
+            },
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            pytest.fail(f"runstudio did not stop on SIGTERM:\n{output}")
+    assert process.returncode == 0, output
+    assert "Sign in as first@example.com" in output
+    assert "started poller" in output and "started engine-1" in output
+    assert output.rstrip().endswith("Stopped.")
