@@ -1,27 +1,13 @@
 from __future__ import annotations
 
-import mimetypes
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
-from studio.generations.access import get_generation_for
 from studio.generations.models import Asset, Output
-
-
-@login_required
-def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
-    generation, membership = get_generation_for(request, generation_id)
-    return render(
-        request,
-        "generations/detail.html",
-        {"generation": generation, "membership": membership, "events": generation.events.all()},
-    )
+from studio.review.ranged import ranged_file_response
 
 
 @login_required
@@ -39,5 +25,5 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     except (OSError, ValueError):
         raise Http404("No such file") from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type)
+    # Byte ranges: without them a browser cannot seek (or step frames) in a video.
+    return ranged_file_response(request, handle, name)

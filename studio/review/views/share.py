@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils._os import safe_join
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from studio.generations.models import Generation, Output
 from studio.review import services
 from studio.review.models import ShareLink
+from studio.review.ranged import ranged_file_response
 from studio.review.share import ShareGone, create_share, revoke, share_for_token, token_for
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership
@@ -173,5 +173,4 @@ def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpRespons
         handle = open(safe_join(settings.MEDIA_ROOT, output.file.name), "rb")  # noqa: SIM115
     except (OSError, ValueError):
         raise Http404("No such file") from None
-    content_type = mimetypes.guess_type(output.file.name)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type)
+    return ranged_file_response(request, handle, output.file.name)
