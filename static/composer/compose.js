@@ -28,15 +28,18 @@ function say(text) {
   if (text) say.timer = setTimeout(() => (toast.hidden = true), 6000);
 }
 
-async function upload(file, purpose) {
+async function upload(file, purpose, attempt = 0) {
   const body = new FormData();
   body.append("file", file);
   body.append("purpose", purpose);
   try {
     const response = await fetch(form.dataset.uploadUrl, { method: "POST", body, headers: { "X-CSRFToken": csrf } });
+    if (response.status >= 500 && attempt === 0) return upload(file, purpose, 1);
     const data = await response.json();
     return response.ok ? data : { error: data.error || `Upload failed (HTTP ${response.status}).` };
   } catch {
+    // Stored by content hash, so sending the same file again cannot make a second copy.
+    if (attempt === 0) return upload(file, purpose, 1);
     return { error: `${file.name}: the upload did not reach the studio.` };
   }
 }

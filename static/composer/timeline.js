@@ -320,7 +320,11 @@ export class Timeline {
     e.preventDefault();
     this.selected = item;
     key.focus();
-    key.setPointerCapture(e.pointerId);
+    try {
+      key.setPointerCapture(e.pointerId);
+    } catch {
+      // A synthetic or already-ended pointer: moves still arrive on the key itself.
+    }
     key.classList.add("dragging", "selected");
     const tip = this.tip;
     const show = () => {
