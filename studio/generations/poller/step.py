@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from studio.generations.models import Generation, GenerationState
@@ -77,7 +77,10 @@ def poll_once(
 ) -> PassReport:
     """Work every due generation once (up to ``config.batch``); returns what was done."""
     config = config or PollerConfig.from_settings()
-    close_old_connections()
+    if not connection.in_atomic_block:
+        # Drops connections the database closed while we slept; never one that a
+        # caller's transaction (a test's, for one) is using.
+        close_old_connections()
     rows = claims.claim_batch(config.owner, config.batch, config.lease_seconds)
     report = PassReport(claimed=len(rows))
     if not rows:
