@@ -156,8 +156,7 @@ class ComposeForm(forms.Form):
     )
 
     controls_mode = forms.ChoiceField(
-        required=False,
-        choices=CONTROL_MODES, initial="auto", widget=forms.RadioSelect
+        required=False, choices=CONTROL_MODES, initial="auto", widget=forms.RadioSelect
     )
     strength = forms.ChoiceField(
         required=False, choices=[("", "—"), *_choices(STRENGTHS, STRENGTH_LABELS)]
