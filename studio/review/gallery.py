@@ -37,6 +37,9 @@ class BadCursor(ValueError):
     pass
 
 
+CHIPS = ("state", "kind", "resolution", "duration", "approval")  # shown as toggle chips
+
+
 class GalleryFilters(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search prompts")
     state = forms.MultipleChoiceField(required=False, choices=Generation.State.choices)
@@ -63,6 +66,10 @@ class GalleryFilters(forms.Form):
     def __init__(self, *args: Any, authors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["author"].choices = [("", "Anyone"), *authors]
+        for name in CHIPS:
+            self.fields[name].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields[name].choices
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

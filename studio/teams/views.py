@@ -59,7 +59,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     members = list(team.memberships.select_related("user").order_by("created_at", "id"))
     this_month = spend.per_member(team)
     for m in members:
-        m.spent, m.count = this_month.get(m.user_id, (0, 0))  # type: ignore[attr-defined]
+        m.spent, m.count = this_month.get(m.user_id, (spend.money(0), 0))  # type: ignore[attr-defined]
     months = spend.monthly(team)
     manage = membership.can("manage")
     invites = []

@@ -202,7 +202,7 @@ def test_cards_show_what_a_reviewer_needs(client, personas) -> None:
     assert 'class="badge hdr">HDR' in html
     assert "Changes requested" in html
     assert "★ Pick" in html
-    assert "💬 3" in html
+    assert "3 comments" in html and "</svg> 3</span>" in html
     assert "$0.60*" in html
     assert "Eddie Editor" in html
     assert "1.0s · 720p" in html
