@@ -63,7 +63,8 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, dict):
         if "data" in value and isinstance(value["data"], str) and len(value["data"]) > 80:
             size = len(value["data"]) * 3 // 4
-            return [(prefix, f"inline {value.get('media_type', 'data')}, ~{size // 1024} KiB")]
+            shown = f"{size} bytes" if size < 1024 else f"{size // 1024} KiB"
+            return [(prefix, f"inline {value.get('media_type', 'data')}, ~{shown}")]
         for key, item in value.items():
             rows.extend(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(value, list) and value and all(not isinstance(v, dict | list) for v in value):
