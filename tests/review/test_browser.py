@@ -112,3 +112,28 @@ def test_compare_plays_and_steps_together(page, live_server, personas) -> None:
     first_row = page.locator("table.params tbody tr").first
     assert "differs" in first_row.get_attribute("class")
     assert "Take A" in page.locator("table.params").inner_text()
+
+
+def test_a_guest_comments_through_a_share_link(page, live_server, personas) -> None:
+    from studio.review.share import create_share, token_for
+
+    take = make_generation(personas.team, personas.editor, prompt="For the client")
+    add_media(take, frames=48)
+    share = create_share(personas.team, [take.id], by=personas.owner, days=2)
+    # Not signed in: the link alone opens the page, with real CSRF checks on the form.
+    page.goto(live_server.url + reverse("review:shared", args=[token_for(share)]))
+    wait_ready(page)
+    for _ in range(6):
+        page.keyboard.press(".")
+    assert timecode(page).startswith("Frame 6 /")
+    page.fill("#guest-name", "Casey Client")
+    page.fill("#comment-body", "Can the boat enter earlier?")
+    page.click("[data-role=comment-form] button[type=submit]")
+    page.wait_for_load_state()
+    wait_ready(page)
+    assert page.locator("[data-role=timeline] .mark[data-frame='6']").count() == 1
+    assert "Casey Client (guest)" in page.locator("#comments").inner_text()
+    # The name is remembered for the next comment.
+    assert page.input_value("#guest-name") == "Casey Client"
+    comment = take.comments.get()
+    assert (comment.frame, comment.guest_name, comment.author) == (6, "Casey Client", None)
