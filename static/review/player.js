@@ -70,6 +70,7 @@ export function setupPlayer(root) {
   };
 
   video.addEventListener("loadedmetadata", () => {
+    root.querySelector("[data-role=waiting]")?.remove();
     if (!frames && video.duration) frames = Math.round(video.duration * fps);
     drawMarks();
     render();

@@ -137,3 +137,26 @@ def test_a_guest_comments_through_a_share_link(page, live_server, personas) -> N
     assert page.input_value("#guest-name") == "Casey Client"
     comment = take.comments.get()
     assert (comment.frame, comment.guest_name, comment.author) == (6, "Casey Client", None)
+
+
+def test_the_player_appears_when_the_video_is_ready(page, live_server, personas) -> None:
+    from studio.generations.models import Generation
+
+    take = make_generation(
+        personas.team, personas.editor, prompt="Still rendering", state="processing"
+    )
+    sign_in(page, live_server.url, personas.viewer)
+    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    assert page.locator("[data-player] [data-role=waiting]").is_visible()
+    # The poller finishes it; the page's progress script swaps the video in.
+    add_media(take, frames=48)
+    Generation.objects.filter(pk=take.pk).update(state="completed")
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('[data-player] video');"
+        " return v && !v.hidden && v.readyState >= 1; })()",
+        timeout=15000,
+    )
+    assert page.locator("[data-player] [data-role=waiting]").count() == 0
+    assert timecode(page) == "Frame 0 / 47 · 0.000 s"
+    page.keyboard.press(".")
+    assert timecode(page).startswith("Frame 1 /")
