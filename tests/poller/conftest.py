@@ -83,6 +83,7 @@ class ScriptedApi:
         self.answers: dict[str, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
         self.cut_after: dict[str, int] = {}
+        self.drop_gets = 0  # this many generation GETs get no answer, the connection closed
         self.requests: list[str] = []
         self.url = ""
 
@@ -114,6 +115,10 @@ def scripted_api() -> Iterator[ScriptedApi]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             api.requests.append(self.path)
             if self.path.startswith("/v1/generations/"):
+                if api.drop_gets > 0:
+                    api.drop_gets -= 1
+                    self.close_connection = True
+                    return
                 answer = api.answers.get(self.path.rsplit("/", 1)[-1])
                 body = json.dumps(answer or {"detail": "Generation not found"}).encode()
                 self.send_response(200 if answer else 404)

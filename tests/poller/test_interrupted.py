@@ -81,3 +81,29 @@ def test_an_unknown_generation_stays_on_record(
     generation.refresh_from_db()
     assert generation.state == "queued" and generation.poll_failures == 1
     assert "Generation not found" in generation.events.get(kind="retry").detail
+
+
+def test_a_connection_closed_without_answer_is_asked_again_once(
+    make_generation: Any, scripted_api: ScriptedApi, settings: Any
+) -> None:
+    settings.LUMA_AGENTS_API_KEY = "luma-api-scripted"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1")
+    scripted_api.answers[str(generation.remote_id)] = {
+        "id": str(generation.remote_id),
+        "state": "processing",
+        "output": [],
+    }
+    scripted_api.drop_gets = 1
+    report = poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert (report.polled, report.errors) == (1, 0)
+    assert generation.state == "processing" and generation.started_at is not None
+    assert len(scripted_api.requests) == 2
+
+    # Twice in a row is not a stale connection any more: recorded and rescheduled.
+    scripted_api.drop_gets = 2
+    Generation.objects.filter(id=generation.id).update(next_poll_at=generation.last_polled_at)
+    report = poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert report.errors == 1 and generation.poll_failures == 1
+    assert generation.events.filter(kind="retry").count() == 1

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from studio.client import ApiError, AsyncClient, Download, LinkExpired
 
 # Output types the studio keeps, and the file name each is stored under.
@@ -22,6 +24,7 @@ OUTPUT_FILES = {"video": "video.mp4", "exr": "exr.zip"}
 LINK_REFRESHES = 2
 
 ApiKey = tuple[str, str]  # (base URL, API key)
+STALE_CONNECTION_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,27 @@ class Fetched:
 class Clients:
     """One AsyncClient per API for the duration of a pass."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, concurrency: int) -> None:
         self.timeout = timeout
+        self.concurrency = max(1, concurrency)
         self._clients: dict[ApiKey, AsyncClient] = {}
 
     def get(self, key: ApiKey) -> AsyncClient:
         client = self._clients.get(key)
         if client is None:
             base_url, api_key = key
-            client = AsyncClient(base_url, api_key, timeout=self.timeout, max_retries=0)
+            # As many pooled connections as requests in flight, all kept alive: a larger
+            # pool only costs idle-connection checks on every request.
+            limits = httpx.Limits(
+                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+            )
+            client = AsyncClient(
+                base_url,
+                api_key,
+                timeout=self.timeout,
+                max_retries=0,
+                transport=httpx.AsyncHTTPTransport(limits=limits),
+            )
             self._clients[key] = client
         return client
 
@@ -74,15 +89,18 @@ async def look_all(
     jobs: Iterable[tuple[Any, ApiKey, str]], *, concurrency: int, timeout: float
 ) -> dict[Any, Look]:
     """GET every ``(token, key, remote_id)``; answers keyed by token."""
-    clients = Clients(timeout)
+    clients = Clients(timeout, concurrency)
     limit = asyncio.Semaphore(max(1, concurrency))
 
     async def one(key: ApiKey, remote_id: str) -> Look:
         async with limit:
-            try:
-                return Look(answer=await clients.get(key).get_generation(remote_id))
-            except ApiError as exc:
-                return Look(error=exc)
+            for attempt in range(2):
+                try:
+                    return Look(answer=await clients.get(key).get_generation(remote_id))
+                except ApiError as exc:
+                    if attempt or not stale_connection(exc):
+                        return Look(error=exc)
+            raise AssertionError("unreachable")
 
     try:
         jobs = list(jobs)
@@ -90,6 +108,15 @@ async def look_all(
         return {token: look for (token, _, _), look in zip(jobs, looks, strict=True)}
     finally:
         await clients.aclose()
+
+
+def stale_connection(exc: ApiError) -> bool:
+    """A kept-alive connection the server closed just as we reused it: safe to resend a GET.
+
+    Anything else (timeouts, 5xx, 429) goes back to the caller, which reschedules the
+    generation rather than holding the pass.
+    """
+    return isinstance(exc.__cause__, STALE_CONNECTION_ERRORS)
 
 
 def output_links(answer: dict[str, Any] | None) -> dict[str, str]:
@@ -132,7 +159,7 @@ async def fetch_one(client: AsyncClient, job: FetchJob) -> Fetched:
 async def fetch_all(
     jobs: dict[Any, FetchJob], *, concurrency: int, timeout: float
 ) -> dict[Any, Fetched]:
-    clients = Clients(timeout)
+    clients = Clients(timeout, concurrency)
     limit = asyncio.Semaphore(max(1, concurrency))
 
     async def one(job: FetchJob) -> Fetched:

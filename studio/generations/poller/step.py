@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -58,6 +59,8 @@ class PassReport:
     errors: int = 0
     downloaded: int = 0
     failed_downloads: int = 0
+    # Seconds spent per phase (claim, get, record, download), for logs and the benchmark.
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def api_key_of(generation: Generation) -> remote.ApiKey:
@@ -81,8 +84,10 @@ def poll_once(
         # Drops connections the database closed while we slept; never one that a
         # caller's transaction (a test's, for one) is using.
         close_old_connections()
+    started = time.perf_counter()
     rows = claims.claim_batch(config.owner, config.batch, config.lease_seconds)
     report = PassReport(claimed=len(rows))
+    report.timings["claim"] = time.perf_counter() - started
     if not rows:
         return report
     try:
@@ -112,7 +117,10 @@ def _poll(
             continue
         jobs.append((row.id, key, str(row.remote_id)))
     timeout = min(config.timeout, POLL_TIMEOUT_CAP_S)
+    started = time.perf_counter()
     looks = asyncio.run(remote.look_all(jobs, concurrency=config.concurrency, timeout=timeout))
+    report.timings["get"] = time.perf_counter() - started
+    started = time.perf_counter()
     times = ExpectedTimes.load()
     now = timezone.now()
     fetch: dict[Generation, remote.FetchJob] = {}
@@ -130,6 +138,7 @@ def _poll(
                 key=key, remote_id=remote_id, answer=look.answer, folder=outputs.folder_of(row)
             )
     written = record.write(changes, config.owner)
+    report.timings["record"] = time.perf_counter() - started
     return {row: job for row, job in fetch.items() if row.id in written}
 
 
@@ -145,11 +154,13 @@ def _download(
             continue
         outputs.sweep_leftovers(row)
         jobs[row] = dataclasses.replace(job, skip=frozenset(outputs.kept_kinds(row)))
+    started = time.perf_counter()
     results = asyncio.run(
         remote.fetch_all(jobs, concurrency=config.download_concurrency, timeout=config.timeout)
     )
     for row, result in results.items():
         _keep(row, result, config, report, rand)
+    report.timings["download"] = time.perf_counter() - started
 
 
 def _keep(
