@@ -22,7 +22,9 @@ from studio.generations.poller.step import seconds_until_due
 log = logging.getLogger("studio.poller")
 
 IDLE_SLICE_S = 0.1
-MAX_IDLE_S = 1.0
+# Rows due but leased elsewhere look due at once: never spin faster than this.
+MIN_IDLE_S = 0.1
+MAX_IDLE_S = 0.5
 
 
 class Command(BaseCommand):
@@ -61,7 +63,8 @@ class Command(BaseCommand):
                     log.info(self.describe(report))
                 if report.claimed < config.batch:
                     wait = seconds_until_due()
-                    self.idle(MAX_IDLE_S if wait is None else min(MAX_IDLE_S, wait))
+                    wait = MAX_IDLE_S if wait is None else wait
+                    self.idle(max(MIN_IDLE_S, min(MAX_IDLE_S, wait)))
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
