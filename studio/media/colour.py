@@ -102,46 +102,91 @@ _RGB8_TO_YCBCR_709 = _ycbcr_matrix(KR_709, KB_709, 8)
 _RGB8_TO_YCBCR_709[:, :3] /= 255.0
 
 
-def _pack_420(ycc: np.ndarray, dtype: type) -> np.ndarray:
-    """H x W x 3 code values -> one (H*3/2) x W planar 4:2:0 array (PyAV's layout)."""
-    h, w = ycc.shape[:2]
-    chroma = cv2.resize(ycc[:, :, 1:], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+def _planes_420(h: int, w: int, dtype: type) -> tuple[np.ndarray, ...]:
+    """One (H*3/2) x W planar 4:2:0 buffer (PyAV's layout) and views of its Y, U, V planes."""
     out = np.empty((h * 3 // 2, w), dtype=dtype)
     flat = out.reshape(-1)
-    n = h * w
-    flat[:n] = ycc[:, :, 0].reshape(-1)
-    q = n // 4
-    flat[n : n + q] = chroma[:, :, 0].reshape(-1)
-    flat[n + q :] = chroma[:, :, 1].reshape(-1)
-    return out
+    n, q = h * w, h * w // 4
+    y = flat[:n].reshape(h, w)
+    u = flat[n : n + q].reshape(h // 2, w // 2)
+    v = flat[n + q :].reshape(h // 2, w // 2)
+    return out, y, u, v
 
 
-def rgb8_to_pq_yuv420p10(rgb: np.ndarray) -> np.ndarray:
-    """SDR sRGB frame -> HDR10 (BT.2020, PQ, SDR white at 203 nits) yuv420p10le planes.
+def _half_size(rgb: np.ndarray, size: tuple[int, int] | None) -> tuple[int, int, bool]:
+    """(width, height, is_half): a frame is either `size` or exactly half of it."""
+    fh, fw = rgb.shape[:2]
+    if size is None or size == (fw, fh):
+        return fw, fh, False
+    if size != (fw * 2, fh * 2):
+        raise ValueError(f"a {fw}x{fh} frame is neither {size[0]}x{size[1]} nor half of it")
+    return size[0], size[1], True
 
-    The SDR picture keeps its look: no brightness expansion, only a change of
-    container (primaries and transfer).
-    """
+
+def _pq_rgb(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 -> BT.2020 PQ R'G'B' 0..1 float32 (SDR white at 203 nits)."""
     lin = cv2.LUT(rgb, SRGB_LUT3)
     lin2020 = cv2.transform(lin, M709_TO_2020)
     np.clip(lin2020, 0.0, 1.0, out=lin2020)
     idx = cv2.multiply(lin2020, _PQ_LUT_SIZE - 1).astype(np.uint16)
-    pq = np.take(_PQ_LUT, idx)
-    ycc = cv2.transform(pq, _RGB_TO_YCBCR_2020_10)
+    return np.take(_PQ_LUT, idx)
+
+
+def rgb8_to_pq_yuv420p10(rgb: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """SDR sRGB frame -> HDR10 (BT.2020, PQ, SDR white at 203 nits) yuv420p10le planes.
+
+    The SDR picture keeps its look: no brightness expansion, only a change of
+    container (primaries and transfer). `size` (width, height) may be twice the
+    frame's: a half-size working frame is converted at its own size (a quarter
+    of the work) and only its luma is upsampled; its pixels already are the
+    chroma samples.
+    """
+    w, h, half = _half_size(rgb, size)
+    out, y, u, v = _planes_420(h, w, np.uint16)
+    ycc = cv2.transform(_pq_rgb(rgb), _RGB_TO_YCBCR_2020_10)
     ycc += 0.5  # round rather than truncate when casting to integer codes
-    return _pack_420(ycc, np.uint16)
+    if half:
+        luma = cv2.resize(ycc[:, :, 0], (w, h), interpolation=cv2.INTER_LINEAR)
+        uv = ycc[:, :, 1:]
+    else:
+        luma = ycc[:, :, 0]
+        uv = cv2.resize(ycc[:, :, 1:], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    np.copyto(y, luma, casting="unsafe")
+    np.copyto(u, uv[:, :, 0], casting="unsafe")
+    np.copyto(v, uv[:, :, 1], casting="unsafe")
+    return out
 
 
-def rgb8_to_yuv420p(rgb: np.ndarray) -> np.ndarray:
-    """sRGB frame -> BT.709 limited-range yuv420p planes (PyAV's layout)."""
+def rgb8_to_yuv420p(rgb: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """sRGB frame -> BT.709 limited-range yuv420p planes (PyAV's layout).
+
+    `size` as in rgb8_to_pq_yuv420p10: a half-size frame gives the chroma
+    planes directly and only its luma is upsampled.
+    """
+    w, h, half = _half_size(rgb, size)
+    out, y, u, v = _planes_420(h, w, np.uint8)
     # cv2.transform saturates when writing uint8, which also rounds.
-    ycc = cv2.transform(rgb, _RGB8_TO_YCBCR_709)
-    return _pack_420(ycc, np.uint8)
+    luma = cv2.transform(rgb, _RGB8_TO_YCBCR_709[0:1])
+    if half:
+        cv2.resize(luma, (w, h), dst=y, interpolation=cv2.INTER_LINEAR)
+        uv = cv2.transform(rgb, _RGB8_TO_YCBCR_709[1:3])
+    else:
+        y[...] = luma
+        small = cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        uv = cv2.transform(small, _RGB8_TO_YCBCR_709[1:3])
+    u[...] = uv[:, :, 0]
+    v[...] = uv[:, :, 1]
+    return out
 
 
-def rgb8_to_linear_ap0(rgb: np.ndarray) -> np.ndarray:
-    """sRGB frame -> scene-linear ACES2065-1 (AP0) float32, for EXR export."""
-    return cv2.transform(cv2.LUT(rgb, SRGB_LUT3), M709_TO_AP0)
+def rgb8_to_linear_ap0(rgb: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """sRGB frame -> scene-linear ACES2065-1 (AP0) float32, for EXR export.
+
+    A half-size frame (see rgb8_to_yuv420p) is upsampled in linear light.
+    """
+    w, h, half = _half_size(rgb, size)
+    ap0 = cv2.transform(cv2.LUT(rgb, SRGB_LUT3), M709_TO_AP0)
+    return cv2.resize(ap0, (w, h), interpolation=cv2.INTER_LINEAR) if half else ap0
 
 
 def _pq_to_linear_lut() -> np.ndarray:

@@ -98,12 +98,21 @@ class VideoWriter:
         return self._count
 
     def planes(self, rgb: np.ndarray) -> np.ndarray:
-        """The planar YUV this writer would encode for an RGB frame."""
-        if rgb.shape != (self.height, self.width, 3) or rgb.dtype != np.uint8:
+        """The planar YUV this writer would encode for an RGB frame.
+
+        The frame may also be exactly half the video's size: it then stands for
+        its bilinear upscale, and only its luma is upsampled (cheaper than
+        upscaling RGB and subsampling the chroma again).
+        """
+        full = (self.height, self.width, 3)
+        half = (self.height // 2, self.width // 2, 3)
+        if rgb.shape not in (full, half) or rgb.dtype != np.uint8:
             raise ValueError(
-                f"expected a {self.height}x{self.width}x3 uint8 frame, got {rgb.shape} {rgb.dtype}"
+                f"expected a {self.height}x{self.width}x3 (or half-size) uint8 frame,"
+                f" got {rgb.shape} {rgb.dtype}"
             )
-        return rgb8_to_pq_yuv420p10(rgb) if self.hdr else rgb8_to_yuv420p(rgb)
+        size = (self.width, self.height)
+        return rgb8_to_pq_yuv420p10(rgb, size) if self.hdr else rgb8_to_yuv420p(rgb, size)
 
     def write(self, rgb: np.ndarray, *, key: bool = False) -> None:
         self.write_planes(self.planes(rgb), key=key)

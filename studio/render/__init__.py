@@ -16,6 +16,7 @@ from studio.media.probe import VideoFacts, probe_video
 from studio.render.edit import edit_frames
 from studio.render.extend import extend_frames
 from studio.render.generate import video_frames
+from studio.render.pipeline import prepared
 from studio.render.reframe import reframe_frames
 from studio.render.sink import FrameSink
 from studio.render.types import KINDS, Anchor, RenderAborted, RenderError, RenderJob, RenderResult
@@ -27,6 +28,7 @@ __all__ = [
     "RenderJob",
     "RenderResult",
     "VideoFacts",
+    "plan_frames",
     "probe_video",
     "render",
 ]
@@ -45,7 +47,11 @@ def _check(job: RenderJob) -> None:
         raise RenderError("video.exr_export: requires video.hdr")
 
 
-def _plan(job: RenderJob) -> tuple[int, Iterator[tuple[np.ndarray, bool]]]:
+def plan_frames(job: RenderJob) -> tuple[int, Iterator[tuple[np.ndarray, bool]]]:
+    """(frame count, the frames as (RGB, force-intra) pairs) without encoding anything.
+
+    A frame is at the output size or exactly half of it (see types.Frame).
+    """
     if job.kind == "video_edit":
         return edit_frames(job)
     if job.kind == "video_reframe":
@@ -64,11 +70,16 @@ def render(
 ) -> RenderResult:
     """Render `job` into `out_dir`. Raises RenderError (bad input) or RenderAborted."""
     _check(job)
-    total, frames = _plan(job)
+    total, frames = plan_frames(job)
     sink = FrameSink(job, Path(out_dir), total, should_stop, progress)
     try:
-        for rgb, key in frames:
-            sink.put(rgb, key=key)
+        sink.check()
+        made = prepared(frames, sink.planes)
+        try:
+            for rgb, planes, key in made:
+                sink.put(rgb, planes, key=key)
+        finally:
+            made.close()  # stops the producer thread if the loop ended early
         video, exr = sink.close()
     except BaseException:
         sink.abort()

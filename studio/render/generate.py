@@ -14,7 +14,7 @@ from studio.render.morph import Morph
 from studio.render.scene import Scene
 from studio.render.types import Anchor, RenderError, RenderJob
 
-Frame = tuple[np.ndarray, bool]  # (RGB frame, force an intra frame)
+Frame = tuple[np.ndarray, bool]  # (RGB frame, force an intra frame); see types.Frame
 
 
 def fitted_anchors(
@@ -41,7 +41,8 @@ def move_progress(i: int, frames: int, loop: bool) -> float:
 def text_frames(job: RenderJob, look: Look) -> Iterator[Frame]:
     scene = Scene(look, job.width, job.height)
     for i in range(job.frames):
-        yield scene.frame(camera_at(look, move_progress(i, job.frames, job.loop))), False
+        # Half-size for big canvases: the sink upsamples (see Scene.frame_small).
+        yield scene.frame_small(camera_at(look, move_progress(i, job.frames, job.loop))), False
 
 
 def drift(image: np.ndarray, look: Look, k: float) -> np.ndarray:

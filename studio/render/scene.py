@@ -72,9 +72,13 @@ class Scene:
             depth_shade = 1.0 - 0.25 * np.clip((yy - ridge[None, :] * lh) / (0.35 * lh), 0, 1)
             rgb = colour[None, None, :] * (shade * depth_shade)[:, :, None]
             self.layers.append((np.clip(rgb, 0, 255).astype(np.uint8), alpha, depth))
-        self._out = np.empty((self.wh, self.ww, 3), np.uint8)
 
-    def frame(self, cam: Camera) -> np.ndarray:
+    def frame_small(self, cam: Camera) -> np.ndarray:
+        """The frame at the working size: the canvas, or exactly half of it for big canvases.
+
+        The sink takes half-size frames as they are (the encoder only needs
+        their luma upsampled), which saves a full-size RGB resize per frame.
+        """
         size = (self.ww, self.wh)
         m = affine(cam, 0.15, self.ww, self.wh, self.src_scale)
         out = cv2.warpAffine(
@@ -89,6 +93,11 @@ class Scene:
                 alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
             )
             out = cv2.blendLinear(layer, out, a, 1.0 - a)
-        if size != (self.width, self.height):
+        return out
+
+    def frame(self, cam: Camera) -> np.ndarray:
+        """The frame at the canvas size."""
+        out = self.frame_small(cam)
+        if out.shape[:2] != (self.height, self.width):
             out = cv2.resize(out, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
         return out

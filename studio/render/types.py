@@ -9,6 +9,12 @@ import numpy as np
 
 KINDS = ("video", "video_edit", "video_reframe")
 
+# What frame generators yield: (RGB uint8 frame, force an intra frame). The frame
+# is at the output size, or exactly half of it in each dimension: a working-size
+# frame that stands for its bilinear upscale, which the encoder does for luma
+# only and the EXR export in linear light (see Scene.frame_small).
+Frame = tuple[np.ndarray, bool]
+
 
 class RenderError(Exception):
     """The job cannot be rendered as asked (bad source, bad anchor...). Message is user-safe."""
