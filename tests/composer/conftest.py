@@ -75,27 +75,13 @@ def engine(live_server: object, transactional_db: None, settings: object) -> str
     return base
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+def chromium(browser: object) -> object:
+    """pytest-playwright's browser (Debian's Chromium, launched by the root conftest)."""
+    return browser
 
 
 @pytest.hookimpl(hookwrapper=True)
