@@ -16,7 +16,6 @@ Prints figures only; asserts nothing. Everything lives in a temporary data folde
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import socket
@@ -254,30 +253,26 @@ def proc_status(field: str) -> int:
 def child_download(base_url: str, key: str, remote_id: str) -> None:
     from django.conf import settings
 
-    from studio.client import AsyncClient
+    from studio.client import Client
     from studio.generations.poller import remote
 
     folder = Path(settings.MEDIA_ROOT) / "outputs" / "bench"
-
-    async def run() -> tuple[float, int, int]:
-        async with AsyncClient(base_url, key, max_retries=0) as client:
-            answer = await client.get_generation(remote_id)
-            job = remote.FetchJob(
-                key=(base_url, key), remote_id=remote_id, answer=answer, folder=folder
-            )
-            # Everything is imported and connected: measure from here.
-            with contextlib.suppress(OSError):
-                Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS
-            before = proc_status("VmRSS")
-            start = time.perf_counter()
-            fetched = await remote.fetch_one(client, job)
-            seconds = time.perf_counter() - start
-            if fetched.error:
-                raise fetched.error
-            return seconds, proc_status("VmHWM") - before, fetched.files["video"].size
-
-    seconds, growth, size = asyncio.run(run())
-    print(seconds, growth, size)
+    with Client(base_url, key, max_retries=0) as client:
+        answer = client.get_generation(remote_id)
+        job = remote.FetchJob(
+            key=(base_url, key), remote_id=remote_id, answer=answer, folder=folder
+        )
+        # Everything is imported and connected: measure from here.
+        with contextlib.suppress(OSError):
+            Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS
+        before = proc_status("VmRSS")
+        start = time.perf_counter()
+        fetched = remote.fetch_one(client, job)
+        seconds = time.perf_counter() - start
+        if fetched.error:
+            raise fetched.error
+        growth = proc_status("VmHWM") - before
+    print(seconds, growth, fetched.files["video"].size)
 
 
 def main() -> None:

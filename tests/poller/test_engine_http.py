@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from studio.client import AsyncClient, Client
+from studio.client import Client
 from studio.engine.testing import create_key, run_pending_renders
 from studio.generations.models import Generation, Output
 from studio.generations.poller import PollerConfig, poll_once
@@ -147,25 +147,25 @@ def test_expired_link_gets_a_fresh_get_then_downloads(
 ) -> None:
     generation = submit(engine, personas)
     run_pending_renders()
-    real_download = AsyncClient.download
+    real_download = Client.download
     seen: list[str] = []
 
-    async def first_link_tampered(self: AsyncClient, url: str, dest: Path) -> Any:
+    def first_link_tampered(self: Client, url: str, dest: Path) -> Any:
         seen.append(url)
         if len(seen) == 1:
             # A link the engine refuses with 403, as it does once links expire.
             url = url.replace("signature=", "signature=0")
-        return await real_download(self, url, dest)
+        return real_download(self, url, dest)
 
-    real_get = AsyncClient.get_generation
+    real_get = Client.get_generation
     gets: list[str] = []
 
-    async def counted_get(self: AsyncClient, id: str) -> Any:
+    def counted_get(self: Client, id: str) -> Any:
         gets.append(id)
-        return await real_get(self, id)
+        return real_get(self, id)
 
-    monkeypatch.setattr(AsyncClient, "download", first_link_tampered)
-    monkeypatch.setattr(AsyncClient, "get_generation", counted_get)
+    monkeypatch.setattr(Client, "download", first_link_tampered)
+    monkeypatch.setattr(Client, "get_generation", counted_get)
     report = poll_once(config())
     generation.refresh_from_db()
     assert report.downloaded == 1 and generation.outputs_ready
@@ -195,7 +195,7 @@ def test_429_retry_after_is_respected_and_5xx_backs_off(
 ) -> None:
     generation = submit(engine, personas)
     settings.ENGINE_FAULT_GET_RATE = 1.0
-    monkeypatch.setattr("studio.client.aio.new_request_id", lambda: request_id_drawing(0))
+    monkeypatch.setattr("studio.client.sync.new_request_id", lambda: request_id_drawing(0))
 
     report = poll_once(config())
     generation.refresh_from_db()
@@ -207,7 +207,7 @@ def test_429_retry_after_is_respected_and_5xx_backs_off(
     assert "HTTP 429" in retry.detail and "Rate limit exceeded" in retry.detail
     assert "429" in generation.error_detail
 
-    monkeypatch.setattr("studio.client.aio.new_request_id", lambda: request_id_drawing(1))
+    monkeypatch.setattr("studio.client.sync.new_request_id", lambda: request_id_drawing(1))
     make_due(generation)
     poll_once(config())
     generation.refresh_from_db()
@@ -274,14 +274,14 @@ def test_two_pollers_never_download_the_same_output_twice(
     run_pending_renders()
     downloads: Counter[str] = Counter()
     lock = threading.Lock()
-    real_download = AsyncClient.download
+    real_download = Client.download
 
-    async def counted(self: AsyncClient, url: str, dest: Path) -> Any:
+    def counted(self: Client, url: str, dest: Path) -> Any:
         with lock:
             downloads[url.split("?")[0]] += 1
-        return await real_download(self, url, dest)
+        return real_download(self, url, dest)
 
-    monkeypatch.setattr(AsyncClient, "download", counted)
+    monkeypatch.setattr(Client, "download", counted)
     errors: list[BaseException] = []
 
     def poller(name: str) -> None:

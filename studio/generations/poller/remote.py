@@ -1,22 +1,28 @@
 """The poller's network side: GETs and downloads, concurrent and bounded, no database.
 
-One AsyncClient per API (base URL and key) for the whole pass, so connections are
-reused; a semaphore bounds how many requests are in flight. The client's own retries
-are off: a failing generation is rescheduled with backoff instead of holding the pass.
+One Client per API (base URL and key) for the whole pass, so connections are reused;
+a thread pool of ``concurrency`` workers bounds how many requests are in flight. The
+client's own retries are off: a failing generation is rescheduled with backoff instead
+of holding the pass.
+
+Threads and the blocking client rather than asyncio: measured against the local engine
+on two cores, the same 1,000 GETs cost the poller about half the CPU time (0.8–0.9 s
+against 1.3–2.1 s with AsyncClient, whose connection pool checks every idle connection
+on each request), and the pass finished sooner.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from studio.client import ApiError, AsyncClient, Download, LinkExpired
+from studio.client import ApiError, Client, Download, LinkExpired
 
 # Output types the studio keeps, and the file name each is stored under.
 OUTPUT_FILES = {"video": "video.mp4", "exr": "exr.zip"}
@@ -52,14 +58,14 @@ class Fetched:
 
 
 class Clients:
-    """One AsyncClient per API for the duration of a pass."""
+    """One Client per API for the duration of a pass (shared by the pool's threads)."""
 
     def __init__(self, timeout: float, concurrency: int) -> None:
         self.timeout = timeout
         self.concurrency = max(1, concurrency)
-        self._clients: dict[ApiKey, AsyncClient] = {}
+        self._clients: dict[ApiKey, Client] = {}
 
-    def get(self, key: ApiKey) -> AsyncClient:
+    def get(self, key: ApiKey) -> Client:
         client = self._clients.get(key)
         if client is None:
             base_url, api_key = key
@@ -68,46 +74,49 @@ class Clients:
             limits = httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
             )
-            client = AsyncClient(
+            client = Client(
                 base_url,
                 api_key,
                 timeout=self.timeout,
                 max_retries=0,
-                transport=httpx.AsyncHTTPTransport(limits=limits),
+                transport=httpx.HTTPTransport(limits=limits),
             )
             self._clients[key] = client
         return client
 
-    async def aclose(self) -> None:
+    def close(self) -> None:
         for client in self._clients.values():
             with contextlib.suppress(Exception):
-                await client.aclose()
+                client.close()
         self._clients.clear()
 
 
-async def look_all(
+def look_all(
     jobs: Iterable[tuple[Any, ApiKey, str]], *, concurrency: int, timeout: float
 ) -> dict[Any, Look]:
     """GET every ``(token, key, remote_id)``; answers keyed by token."""
+    jobs = list(jobs)
+    # Clients are made before the threads start: no two threads race to make one.
     clients = Clients(timeout, concurrency)
-    limit = asyncio.Semaphore(max(1, concurrency))
+    for _, key, _ in jobs:
+        clients.get(key)
 
-    async def one(key: ApiKey, remote_id: str) -> Look:
-        async with limit:
-            for attempt in range(2):
-                try:
-                    return Look(answer=await clients.get(key).get_generation(remote_id))
-                except ApiError as exc:
-                    if attempt or not stale_connection(exc):
-                        return Look(error=exc)
-            raise AssertionError("unreachable")
+    def one(job: tuple[Any, ApiKey, str]) -> Look:
+        _, key, remote_id = job
+        for attempt in range(2):
+            try:
+                return Look(answer=clients.get(key).get_generation(remote_id))
+            except ApiError as exc:
+                if attempt or not stale_connection(exc):
+                    return Look(error=exc)
+        raise AssertionError("unreachable")
 
     try:
-        jobs = list(jobs)
-        looks = await asyncio.gather(*(one(key, remote_id) for _, key, remote_id in jobs))
+        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="poll-get") as pool:
+            looks = list(pool.map(one, jobs))
         return {token: look for (token, _, _), look in zip(jobs, looks, strict=True)}
     finally:
-        await clients.aclose()
+        clients.close()
 
 
 def stale_connection(exc: ApiError) -> bool:
@@ -128,7 +137,7 @@ def output_links(answer: dict[str, Any] | None) -> dict[str, str]:
     return links
 
 
-async def fetch_one(client: AsyncClient, job: FetchJob) -> Fetched:
+def fetch_one(client: Client, job: FetchJob) -> Fetched:
     """Download every output of one generation; a refused link is swapped for a fresh one."""
     result = Fetched()
     links = output_links(job.answer)
@@ -141,13 +150,13 @@ async def fetch_one(client: AsyncClient, job: FetchJob) -> Fetched:
             dest = job.folder / OUTPUT_FILES[kind]
             while True:
                 try:
-                    result.files[kind] = await client.download(url, dest)
+                    result.files[kind] = client.download(url, dest)
                     break
                 except LinkExpired:
                     if result.refreshed >= LINK_REFRESHES:
                         raise
                 result.refreshed += 1
-                fresh = output_links(await client.get_generation(job.remote_id))
+                fresh = output_links(client.get_generation(job.remote_id))
                 if kind not in fresh:
                     raise ApiError(None, f"fresh answer has no {kind} output", sent=True)
                 url = fresh[kind]
@@ -156,19 +165,17 @@ async def fetch_one(client: AsyncClient, job: FetchJob) -> Fetched:
     return result
 
 
-async def fetch_all(
-    jobs: dict[Any, FetchJob], *, concurrency: int, timeout: float
-) -> dict[Any, Fetched]:
+def fetch_all(jobs: dict[Any, FetchJob], *, concurrency: int, timeout: float) -> dict[Any, Fetched]:
+    """Download the outputs of several generations, ``concurrency`` at a time."""
     clients = Clients(timeout, concurrency)
-    limit = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(job: FetchJob) -> Fetched:
-        async with limit:
-            return await fetch_one(clients.get(job.key), job)
-
+    for job in jobs.values():
+        clients.get(job.key)
     try:
         tokens = list(jobs)
-        results = await asyncio.gather(*(one(jobs[token]) for token in tokens))
+        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="poll-fetch") as pool:
+            results = list(
+                pool.map(lambda token: fetch_one(clients.get(jobs[token].key), jobs[token]), tokens)
+            )
         return dict(zip(tokens, results, strict=True))
     finally:
-        await clients.aclose()
+        clients.close()

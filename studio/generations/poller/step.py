@@ -1,12 +1,11 @@
 """One pass of the poller: claim due rows, GET them, record, download, derive, release.
 
-The database work happens in this thread; the network work runs in an event loop per
-phase (no ORM call is ever made from inside it).
+The database work happens in this thread; the network work runs in a bounded thread
+pool per phase, and no ORM call is ever made from those threads.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -118,7 +117,7 @@ def _poll(
         jobs.append((row.id, key, str(row.remote_id)))
     timeout = min(config.timeout, POLL_TIMEOUT_CAP_S)
     started = time.perf_counter()
-    looks = asyncio.run(remote.look_all(jobs, concurrency=config.concurrency, timeout=timeout))
+    looks = remote.look_all(jobs, concurrency=config.concurrency, timeout=timeout)
     report.timings["get"] = time.perf_counter() - started
     started = time.perf_counter()
     times = ExpectedTimes.load()
@@ -155,8 +154,8 @@ def _download(
         outputs.sweep_leftovers(row)
         jobs[row] = dataclasses.replace(job, skip=frozenset(outputs.kept_kinds(row)))
     started = time.perf_counter()
-    results = asyncio.run(
-        remote.fetch_all(jobs, concurrency=config.download_concurrency, timeout=config.timeout)
+    results = remote.fetch_all(
+        jobs, concurrency=config.download_concurrency, timeout=config.timeout
     )
     for row, result in results.items():
         _keep(row, result, config, report, rand)
