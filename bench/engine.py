@@ -1,12 +1,28 @@
 """Renderer benchmark: wall time, the encoder "floor", their ratio, and peak memory.
 
-The floor is PyAV encoding the same number of ready-made frames (already
-converted to planar YUV) with the renderer's exact encoder settings, measured in
-the same run. The render runs in its own process so ru_maxrss is that render's peak; the
-floor runs in another (it holds all its ready-made frames in memory).
+The floor is PyAV encoding the render's own frames (made and converted to
+planar YUV before the clock starts, intra flags at anchors kept) with the
+renderer's exact writer and settings, measured in the same run; the render and
+its floor alternate, and with --runs N the medians (ratio: of the per-pair
+ratios) are printed. The render runs in its own process so ru_maxrss is that
+render's peak; EXR worker processes (HDR + EXR case) are not counted in it. The
+floor runs in another process (it holds all its ready-made frames in memory).
 Prints figures; asserts nothing.
 
-    python bench/engine.py
+    python bench/engine.py [--runs 3] [--case "5s 720p text"]
+
+Medians on a shared 2-core machine, load average 4-11 from other test runs,
+so figures are noisy (a quiet run of "5s 720p text" gave 1.9 s / 0.7 s):
+
+    case                 before wall/floor/ratio   after wall/floor/ratio   peak MiB
+    5s 720p text           5.0 / 1.1 / 4.6           1.9-4.1 / 0.7-1.8 / 2.2-2.6   207
+    5s 720p 3 keyframes    3.9-10 / 1.8-4.0 / 2.2-2.6  3.2-4.7 / 1.8-2.5 / 1.8   251
+    10s 1080p text         11-20 / 4.3 / 2.7-4.7     8.3-16 / 4.0-4.6 / 2.1-4.3   359
+    5s 720p HDR + EXR      11-13 / 1.2 / 9.6-11      11-24 / 1.8-3.7 / 5.6-6.4     329
+
+The HDR + EXR case cannot reach 2x a video-only floor on two cores: DWAB
+compression alone costs ~36 ms of CPU per 720p frame (~4.3 CPU-s for 121
+frames), more than the whole x265 encode it is compared with.
 """
 
 from __future__ import annotations
