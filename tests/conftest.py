@@ -10,8 +10,12 @@ Who may see what (one team, "Northwind"):
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -101,3 +105,13 @@ def sign_in(page: object, base_url: str, user: object) -> None:
     page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{base_url}/**")  # type: ignore[attr-defined]
+
+
+def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh event loop in a thread of its own.
+
+    Once a browser test has run in a test process, Playwright's sync API keeps an event
+    loop running on the main thread, and `asyncio.run()` there refuses to start.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

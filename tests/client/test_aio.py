@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -9,6 +8,7 @@ import httpx
 import pytest
 
 from studio.client import ApiError, AsyncClient, UncertainSubmission
+from tests.conftest import run_async
 
 from .conftest import API_KEY, BASE_URL, VALID_BODY, Script, Sleeps, file_record, generation
 
@@ -22,7 +22,7 @@ def run[T](
         ) as client:
             return await call(client)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def test_get_retries_5xx_then_succeeds(sleeps: Sleeps) -> None:

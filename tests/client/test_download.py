@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from studio.client import ApiError, AsyncClient, Client, LinkExpired
+from tests.conftest import run_async
 
 from .conftest import API_KEY, PAYLOAD_SHA256, PAYLOAD_SIZE, MediaServer, Sleeps
 
@@ -105,7 +105,7 @@ def test_async_download_matches(media_server: MediaServer, tmp_path: Path) -> No
             finally:
                 tracemalloc.stop()
 
-    result, peak = asyncio.run(run())
+    result, peak = run_async(run())
     assert result.size == PAYLOAD_SIZE
     assert result.sha256 == PAYLOAD_SHA256
     assert peak < PAYLOAD_SIZE // 10
@@ -122,6 +122,6 @@ def test_async_download_failures(media_server: MediaServer, tmp_path: Path, slee
                 await client.download(f"{media_server.base}/drop?t=adrop", tmp_path / "y.mp4")
             assert info.value.status is None
 
-    asyncio.run(run())
+    run_async(run())
     assert len(headers_for(media_server, "/drop?t=adrop")) == 2
     assert leftovers(tmp_path) == []
