@@ -7,10 +7,11 @@ its lease (it stalled past it and another took over) writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from studio.client import ApiError
 from studio.generations.models import Generation, GenerationState, ProgressEvent
@@ -22,6 +23,7 @@ REMOTE_STATES = {s.value for s in (*Generation.IN_FLIGHT, *Generation.FINISHED)}
     GenerationState.DROPPED,
 }
 MAX_DETAIL = 2000
+BULK_BATCH = 500
 
 
 @dataclass
@@ -39,23 +41,36 @@ class Change:
 
 
 def write(changes: dict[Generation, Change], owner: str) -> set[Any]:
-    """Apply changes in one transaction; returns the ids whose lease we still held."""
-    written: set[Any] = set()
-    events: list[ProgressEvent] = []
+    """Apply changes in one transaction; returns the ids whose lease we still held.
+
+    Rows are updated in bulk, one statement per set of changed fields, each limited to
+    the rows this poller still leases.
+    """
+    pending = {g: c for g, c in changes.items() if c.fields or c.events}
+    if not pending:
+        return set()
     with transaction.atomic():
-        for generation, change in changes.items():
-            if not change.fields and not change.events:
-                continue
-            rows = Generation.objects.filter(id=generation.id, lease_owner=owner)
-            if change.fields and not rows.update(**change.fields):
-                continue
-            if not change.fields and not rows.exists():
+        ids = [g.id for g in pending]
+        leased = Generation.objects.filter(id__in=ids, lease_owner=owner)
+        if connection.features.has_select_for_update:
+            # Held until commit, so the lease cannot change hands between check and write.
+            leased = leased.select_for_update()
+        written = set(leased.values_list("id", flat=True))
+        groups: dict[tuple[str, ...], list[Generation]] = defaultdict(list)
+        events: list[ProgressEvent] = []
+        for generation, change in pending.items():
+            if generation.id not in written:
                 continue
             for name, value in change.fields.items():
                 setattr(generation, name, value)
-            written.add(generation.id)
+            if change.fields:
+                groups[tuple(sorted(change.fields))].append(generation)
             events.extend(change.events)
-        ProgressEvent.objects.bulk_create(events)
+        for fields, rows in groups.items():
+            Generation.objects.filter(lease_owner=owner).bulk_update(
+                rows, list(fields), batch_size=BULK_BATCH
+            )
+        ProgressEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     return written
 
 
