@@ -44,6 +44,8 @@ def configure(data_dir: Path, database_url: str | None) -> None:
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{data_dir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
+    # Persistent connections in the engine's server, as a deployment would have them.
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -7,6 +7,7 @@ its lease (it stalled past it and another took over) writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,9 @@ class Change:
 def write(changes: dict[Generation, Change], owner: str) -> set[Any]:
     """Apply changes in one transaction; returns the ids whose lease we still held.
 
-    Rows are updated in bulk, one statement per set of changed fields, each limited to
-    the rows this poller still leases.
+    Rows that get the same values share one UPDATE (a pass's rows mostly differ only in
+    their next look, which is kept to a tenth of a second for that reason), each limited
+    to the rows this poller still leases.
     """
     pending = {g: c for g, c in changes.items() if c.fields or c.events}
     if not pending:
@@ -56,7 +58,7 @@ def write(changes: dict[Generation, Change], owner: str) -> set[Any]:
             # Held until commit, so the lease cannot change hands between check and write.
             leased = leased.select_for_update()
         written = set(leased.values_list("id", flat=True))
-        groups: dict[tuple[str, ...], list[Generation]] = defaultdict(list)
+        groups: dict[tuple[tuple[str, Any], ...], list[Any]] = defaultdict(list)
         events: list[ProgressEvent] = []
         for generation, change in pending.items():
             if generation.id not in written:
@@ -64,12 +66,13 @@ def write(changes: dict[Generation, Change], owner: str) -> set[Any]:
             for name, value in change.fields.items():
                 setattr(generation, name, value)
             if change.fields:
-                groups[tuple(sorted(change.fields))].append(generation)
+                groups[tuple(sorted(change.fields.items()))].append(generation.id)
             events.extend(change.events)
-        for fields, rows in groups.items():
-            Generation.objects.filter(lease_owner=owner).bulk_update(
-                rows, list(fields), batch_size=BULK_BATCH
-            )
+        for values, group in groups.items():
+            for start in range(0, len(group), BULK_BATCH):
+                Generation.objects.filter(
+                    id__in=group[start : start + BULK_BATCH], lease_owner=owner
+                ).update(**dict(values))
         ProgressEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     return written
 
@@ -95,7 +98,7 @@ def failed_attempt(
     change = Change(
         fields={
             "poll_failures": failures,
-            "next_poll_at": now + dt.timedelta(seconds=delay),
+            "next_poll_at": now + dt.timedelta(seconds=math.ceil(delay * 10) / 10),
             "last_polled_at": now,
             "error_detail": reason[:MAX_DETAIL],
         }
@@ -145,7 +148,7 @@ def answered(
             times.for_generation(generation),
             **({"rand": rand} if rand else {}),
         )
-        change.fields["next_poll_at"] = now + dt.timedelta(seconds=interval)
+        change.fields["next_poll_at"] = now + dt.timedelta(seconds=math.ceil(interval * 10) / 10)
     return change
 
 
