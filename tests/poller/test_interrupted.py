@@ -107,3 +107,26 @@ def test_a_connection_closed_without_answer_is_asked_again_once(
     generation.refresh_from_db()
     assert report.errors == 1 and generation.poll_failures == 1
     assert generation.events.filter(kind="retry").count() == 1
+
+
+def test_an_undecodable_video_is_kept_and_retried_never_ready(
+    make_generation: Any, scripted_api: ScriptedApi, settings: Any
+) -> None:
+    settings.LUMA_AGENTS_API_KEY = "luma-api-scripted"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1")
+    scripted_api.files["broken.mp4"] = b"not a video at all" * 100
+    scripted_api.completed(str(generation.remote_id), video="broken.mp4")
+    report = poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert report.failed_downloads == 1 and not generation.outputs_ready
+    assert generation.outputs.get().kind == "video"  # the download itself is kept
+    assert generation.events.get(kind="retry").detail.startswith("derive: ")
+    assert generation.next_poll_at > generation.last_polled_at
+
+    # The next pass does not download it again; it only retries the derivation.
+    Generation.objects.filter(id=generation.id).update(next_poll_at=generation.last_polled_at)
+    downloads_before = scripted_api.requests.count("/files/broken.mp4")
+    poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert scripted_api.requests.count("/files/broken.mp4") == downloads_before
+    assert generation.poll_failures == 2 and not generation.outputs_ready

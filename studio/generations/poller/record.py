@@ -126,7 +126,11 @@ def answered(
         return failed_attempt(
             generation, ApiError(200, f"unexpected state {state!r}", sent=True), "poll", now
         )
-    change = Change(fields={"last_polled_at": now, "poll_failures": 0, "error_detail": ""})
+    change = Change(fields={"last_polled_at": now})
+    if state != GenerationState.COMPLETED or generation.state != GenerationState.COMPLETED:
+        # A completed row that is still not kept owes its failures to the download or
+        # the derived media: those count on (and back off) until the outputs are kept.
+        change.fields.update(poll_failures=0, error_detail="")
     if state != generation.state:
         change.fields["state"] = state
         change.event(generation, now, "state", state=state, detail=state_detail(answer))
