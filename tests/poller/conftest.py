@@ -75,8 +75,8 @@ def hdr_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class ScriptedApi:
     """GET /v1/generations/<id> answers from ``answers``; GET /files/<name> serves ``files``.
 
-    ``cut_after`` (name -> byte count) makes the next download of that file stop after
-    so many bytes and drop the connection, as a crashed or killed server would.
+    ``cut_after`` (name -> byte count) makes downloads of that file stop after so many
+    bytes and drop the connection, as a crashed or killed server would, until removed.
     """
 
     def __init__(self) -> None:
@@ -138,7 +138,7 @@ def scripted_api() -> Iterator[ScriptedApi]:
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            cut = api.cut_after.pop(name, None)
+            cut = api.cut_after.get(name)
             self.wfile.write(data if cut is None else data[:cut])
             if cut is not None:
                 self.wfile.flush()

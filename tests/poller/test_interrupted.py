@@ -41,12 +41,14 @@ def test_a_new_pass_finishes_what_a_killed_one_left(
     assert not generation.outputs.exists()
     assert not (folder / "video.mp4").exists()
     leftovers = [p for p in folder.iterdir() if p.name.endswith(".part")]
-    assert len(leftovers) == 1 and 0 < leftovers[0].stat().st_size < len(data)
+    # (A dropped connection is asked once more at once, so there may be two.)
+    assert leftovers and all(0 < p.stat().st_size < len(data) for p in leftovers)
     retry = generation.events.get(kind="retry")
     assert retry.detail.startswith("download: ")
     assert generation.lease_owner == ""
 
     monkeypatch.undo()
+    del scripted_api.cut_after["clip.mp4"]
     Generation.objects.filter(id=generation.id).update(next_poll_at=generation.last_polled_at)
     report = poll_once(PollerConfig.from_settings(owner="second"))
 

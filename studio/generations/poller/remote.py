@@ -14,7 +14,7 @@ on each request), and the pass finished sooner.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,13 +103,10 @@ def look_all(
 
     def one(job: tuple[Any, ApiKey, str]) -> Look:
         _, key, remote_id = job
-        for attempt in range(2):
-            try:
-                return Look(answer=clients.get(key).get_generation(remote_id))
-            except ApiError as exc:
-                if attempt or not stale_connection(exc):
-                    return Look(error=exc)
-        raise AssertionError("unreachable")
+        try:
+            return Look(answer=once_more_if_stale(clients.get(key).get_generation, remote_id))
+        except ApiError as exc:
+            return Look(error=exc)
 
     try:
         with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="poll-get") as pool:
@@ -126,6 +123,16 @@ def stale_connection(exc: ApiError) -> bool:
     generation rather than holding the pass.
     """
     return isinstance(exc.__cause__, STALE_CONNECTION_ERRORS)
+
+
+def once_more_if_stale[T](call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)``, sent a second time only if the first met a stale connection."""
+    try:
+        return call(*args)
+    except ApiError as exc:
+        if not stale_connection(exc):
+            raise
+    return call(*args)
 
 
 def output_links(answer: dict[str, Any] | None) -> dict[str, str]:
@@ -150,13 +157,13 @@ def fetch_one(client: Client, job: FetchJob) -> Fetched:
             dest = job.folder / OUTPUT_FILES[kind]
             while True:
                 try:
-                    result.files[kind] = client.download(url, dest)
+                    result.files[kind] = once_more_if_stale(client.download, url, dest)
                     break
                 except LinkExpired:
                     if result.refreshed >= LINK_REFRESHES:
                         raise
                 result.refreshed += 1
-                fresh = output_links(client.get_generation(job.remote_id))
+                fresh = output_links(once_more_if_stale(client.get_generation, job.remote_id))
                 if kind not in fresh:
                     raise ApiError(None, f"fresh answer has no {kind} output", sent=True)
                 url = fresh[kind]
