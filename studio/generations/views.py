@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
 from studio.generations.models import Asset, Output
-from studio.review.ranged import ranged_file_response
+from studio.ranged import ranged_file_response
 
 
 @login_required

@@ -14,9 +14,9 @@ from django.utils._os import safe_join
 from django.views.decorators.http import require_POST
 
 from studio.generations.models import Generation, Output
+from studio.ranged import ranged_file_response
 from studio.review import services
 from studio.review.models import ShareLink
-from studio.review.ranged import ranged_file_response
 from studio.review.share import ShareGone, create_share, revoke, share_for_token, token_for
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership

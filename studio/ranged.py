@@ -1,4 +1,7 @@
-"""File responses that honour one byte range: browsers seek in a video only when they do."""
+"""File responses that honour one byte range: browsers seek in a video only when they do.
+
+Shared by the studio's own file views and the local engine's output links.
+"""
 
 from __future__ import annotations
 
@@ -28,13 +31,25 @@ def _slice(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
-def ranged_file_response(request: HttpRequest, handle: BinaryIO, name: str) -> HttpResponse:
-    """The whole file (200), one satisfiable range of it (206), or 416 for a bad range."""
+def ranged_file_response(
+    request: HttpRequest,
+    handle: BinaryIO,
+    name: str,
+    *,
+    content_type: str | None = None,
+    download_name: str | None = None,
+) -> HttpResponse:
+    """The whole file (200), one satisfiable range of it (206), or 416 for a bad range.
+
+    One range is enough for what asks: browsers seeking in a video, resumed downloads.
+    """
     size = os.fstat(handle.fileno()).st_size
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     match = RANGE.match(request.headers.get("Range", "").strip())
     if not match or not (match.group(1) or match.group(2)):
-        response: HttpResponse = FileResponse(handle, content_type=content_type)
+        response: HttpResponse = FileResponse(
+            handle, content_type=content_type, filename=download_name or ""
+        )
         response["Accept-Ranges"] = "bytes"
         return response
     first, last = match.groups()
