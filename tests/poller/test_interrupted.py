@@ -132,3 +132,13 @@ def test_an_undecodable_video_is_kept_and_retried_never_ready(
     generation.refresh_from_db()
     assert scripted_api.requests.count("/files/broken.mp4") == downloads_before
     assert generation.poll_failures == 2 and not generation.outputs_ready
+
+
+def test_a_missing_api_key_is_recorded_not_fatal(make_generation: Any, settings: Any) -> None:
+    settings.LUMA_AGENTS_API_KEY = ""
+    generation = make_generation()
+    report = poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert report.claimed == 1 and generation.state == "queued"
+    assert "no API base URL or key configured" in generation.events.get(kind="retry").detail
+    assert generation.lease_owner == ""

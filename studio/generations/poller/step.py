@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from studio.client import ApiError
 from studio.generations.models import Generation, GenerationState
 from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
@@ -111,7 +112,7 @@ def _poll(
     for row in rows:
         key = api_key_of(row)
         if not key[0] or not key[1]:
-            error = record.ApiError(None, "no API base URL or key configured", sent=False)
+            error = ApiError(None, "no API base URL or key configured", sent=False)
             changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
             continue
         jobs.append((row.id, key, str(row.remote_id)))
@@ -128,7 +129,7 @@ def _poll(
         report.polled += 1
         if look.error is not None or look.answer is None:
             report.errors += 1
-            error = look.error or record.ApiError(None, "empty answer", sent=True)
+            error = look.error or ApiError(None, "empty answer", sent=True)
             changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
             continue
         changes[row] = record.answered(row, look.answer, now, times, rand=rand)
@@ -178,9 +179,14 @@ def _keep(
         return
     try:
         outputs.derive(row)
-    except (MediaError, OSError) as exc:
+    except Exception as exc:
+        # Any failure here is this row's alone: it is rescheduled with backoff, so it can
+        # neither stop the pass for the others nor make the poller crash-loop on it.
+        if isinstance(exc, (MediaError, OSError)):
+            log.warning("derived media of %s failed: %s", row.id, exc)
+        else:
+            log.exception("derived media of %s failed unexpectedly", row.id)
         report.failed_downloads += 1
-        log.warning("derived media of %s failed: %s", row.id, exc)
         _retry(row, exc, "derive", config, rand)
         return
     now = timezone.now()
@@ -193,6 +199,7 @@ def _keep(
         }
     )
     sizes = ", ".join(f"{k} {d.size} bytes" for k, d in sorted(result.files.items()))
+    sizes = sizes or "outputs kept by an earlier pass"
     detail = sizes + (f"; {result.refreshed} link(s) refreshed" if result.refreshed else "")
     change.event(row, now, "downloaded", state=row.state, detail=detail)
     if record.write({row: change}, config.owner):
