@@ -64,7 +64,9 @@ def statuses(request: HttpRequest) -> JsonResponse:
         try:
             ids.append(uuid.UUID(value.strip()))
         except ValueError:
-            return JsonResponse({"detail": f"ids: {value[:40]!r} is not a generation id"}, status=400)
+            return JsonResponse(
+                {"detail": f"ids: {value[:40]!r} is not a generation id"}, status=400
+            )
     generations = list(
         Generation.objects.filter(id__in=ids, team__memberships__user=request.user).distinct()
     )
