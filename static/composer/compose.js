@@ -168,6 +168,13 @@ function refresh() {
   const f = facts();
   const list = options();
   const describe = new Map();
+  const why = new Map(); // group element -> Map(reason -> [option names])
+  const note = (group, name, text) => {
+    if (!group) return;
+    if (!why.has(group)) why.set(group, new Map());
+    const byReason = why.get(group);
+    byReason.set(text, [...(byReason.get(text) || []), name]);
+  };
   for (const opt of list) {
     const over = typeof opt.over === "function" ? opt.over() : opt.over;
     const hyp = { ...f, ...over };
@@ -184,11 +191,15 @@ function refresh() {
     if (opt.option) {
       input.disabled = blocked;
       input.title = blocked ? text : "";
-      if (blocked) describe.set(input.value || "choose", `${input.textContent}: ${text}`);
+      if (blocked) {
+        describe.set(input.value || "choose", `${input.textContent}: ${text}`);
+        note(input.closest(".field"), input.textContent.trim(), text);
+      }
       continue;
     }
     input.disabled = blocked || input.disabled;
     const holder = opt.slot || input.closest("label") || input;
+    if (blocked && !opt.slot) note(input.closest("fieldset"), holder.textContent.trim(), text);
     holder.title = text;
     holder.classList.toggle("is-disabled", blocked);
     holder.classList.toggle("is-invalid", Boolean(text) && isOn);
@@ -199,6 +210,7 @@ function refresh() {
     else input.removeAttribute("aria-describedby");
     if (input.type === "checkbox") input.setAttribute("aria-invalid", String(Boolean(text) && isOn));
   }
+  showWhy(why);
   const aspect = form.elements.aspect_ratio;
   const aspectReason = document.getElementById("reason-aspect_ratio");
   aspectReason.textContent = [...describe.values()].join(" ");
@@ -220,6 +232,26 @@ function refresh() {
   updatePrice(f);
   reframe?.draw();
   lastFacts = f;
+}
+
+// A disabled option says why on hover and to screen readers; a short line under its group
+// says it to everyone else, since a disabled control can't be hovered by keyboard or touch.
+function showWhy(why) {
+  for (const p of $$(".why")) p.replaceChildren();
+  for (const [group, byReason] of why) {
+    let p = [...group.children].find((c) => c.classList.contains("why"));
+    if (!p) {
+      p = Object.assign(document.createElement("p"), { className: "why" });
+      p.setAttribute("aria-hidden", "true"); // each option already carries its reason
+      group.append(p);
+    }
+    const lines = [...byReason].map(([text, names]) => {
+      const line = document.createElement("span");
+      line.append(Object.assign(document.createElement("b"), { textContent: `${names.join(", ")}: ` }), text, " ");
+      return line;
+    });
+    p.replaceChildren(...lines);
+  }
 }
 
 function updatePrice(f) {
@@ -282,6 +314,8 @@ for (const slot of $$("[data-slot]")) {
   });
   $("[data-slot-clear]", slot).addEventListener("click", () => {
     $(`input[type="hidden"]`, slot).value = "";
+    // A refused file's message belongs to the attempt, not to the emptied slot.
+    for (const e of $$(".field-error", slot)) e.hidden = true;
     showSlot(slot);
     refresh();
   });
@@ -393,9 +427,14 @@ function autocorrect() {
     if (input.checked && !input.closest("[hidden]") && broken(facts(), [name]).length) input.checked = false;
   }
 }
+const sourcePreview = document.getElementById("source-preview");
 function sourceChanged() {
   const s = sourceInfo();
   reframe?.setPoster(s?.poster || "");
+  if (sourcePreview) {
+    sourcePreview.hidden = !s?.poster;
+    if (s?.poster) sourcePreview.querySelector("img").src = s.poster;
+  }
   const frames = sourceFrames();
   if (frames !== null) timelines.edit_keyframes.setMax(Math.max(1, frames));
   autocorrect();
@@ -425,3 +464,5 @@ form.addEventListener("submit", (e) => {
 });
 document.documentElement.classList.add("js");
 sourceChanged();
+// A refused form comes back at the top of the page: start at the list of what to fix.
+document.getElementById("error-summary")?.focus();

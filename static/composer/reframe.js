@@ -21,6 +21,7 @@ export class Reframe {
     for (const input of Object.values(inputs)) input.addEventListener("input", () => this.draw());
     this.canvas.addEventListener("pointerdown", (e) => this.grab(e));
     this.canvas.addEventListener("keydown", (e) => this.key(e));
+    this.canvas.addEventListener("pointermove", (e) => this.hover(e));
     this.draw();
   }
 
@@ -66,9 +67,13 @@ export class Reframe {
 
   // Canvas pixels of the output frame inside the drawing.
   frame() {
-    const cw = this.canvas.clientWidth || 640;
     const aspect = this.canvasAspect();
-    const width = cw;
+    // As wide as the stage allows, but never taller than most of the window: a 9:16
+    // canvas at full column width would push everything else off screen.
+    const stage = this.canvas.parentElement.clientWidth || 640;
+    const tallest = Math.max(260, Math.min(620, Math.round(window.innerHeight * 0.62)));
+    const width = Math.max(120, Math.min(stage, Math.round(tallest * aspect)));
+    this.canvas.style.width = `${width}px`;
     // Padding is proportional on both axes, so the drawing keeps the canvas's aspect.
     const height = Math.round(width / aspect);
     if (this.canvas.width !== width || this.canvas.height !== height) {
@@ -119,6 +124,19 @@ export class Reframe {
     ctx.font = "12px system-ui, sans-serif";
     ctx.fillText(this.value() ? "custom placement" : "centred fit", f.x + 6, f.y + 16);
     this.canvas.setAttribute("aria-label", `New canvas; the source sits at x ${this.rect().x.toFixed(3)}, y ${this.rect().y.toFixed(3)}, width ${this.rect().w.toFixed(3)}, height ${this.rect().h.toFixed(3)}`);
+  }
+  hover(e) {
+    // The cursor tells what a press would do: resize on the handle, move inside, nothing outside.
+    if (e.buttons) return;
+    const f = this.frame();
+    const bounds = this.canvas.getBoundingClientRect();
+    const sx = this.canvas.width / bounds.width;
+    const x = (e.clientX - bounds.left) * sx;
+    const y = (e.clientY - bounds.top) * sx;
+    const p = this.toPixels(this.rect(), f);
+    const onHandle = Math.abs(x - (p.x + p.w)) <= HANDLE && Math.abs(y - (p.y + p.h)) <= HANDLE;
+    const inside = x >= p.x && x <= p.x + p.w && y >= p.y && y <= p.y + p.h;
+    this.canvas.style.cursor = onHandle ? "nwse-resize" : inside ? "move" : "default";
   }
   grab(e) {
     const f = this.frame();

@@ -127,14 +127,17 @@ export class Timeline {
   }
 
   // -- changes ----------------------------------------------------------------------
-  say(text) {
+  say(text, tone = "warn") {
     this.msg.textContent = text;
-    this.msg.classList.toggle("warn", Boolean(text));
+    this.msg.classList.toggle("warn", Boolean(text) && tone === "warn");
+    this.msg.classList.toggle("ok", Boolean(text) && tone === "ok");
   }
   commit() {
     this.items.sort((a, b) => a.frame - b.frame);
     this.input.value = JSON.stringify(this.items.map(({ asset, frame }) => ({ asset, frame })));
     this.render();
+    // The frame field follows the selected keyframe wherever a change moved it.
+    if (this.selected) this.showFrame(this.selected.frame);
     this.onChange?.();
   }
   setMax(max) {
@@ -175,7 +178,7 @@ export class Timeline {
   remove(item) {
     this.items = this.items.filter((k) => k !== item);
     this.selected = null;
-    this.say(`Keyframe removed. ${this.items.length} left.`);
+    this.say(`Keyframe removed. ${this.items.length} left.`, "ok");
     this.commit();
     this.showFrame(this.playhead);
   }
@@ -206,6 +209,7 @@ export class Timeline {
       item.frame = f;
       placed.push(f);
     }
+    this.say(`Positions rescaled to fit frames 0–${newMax}.`, "ok");
     this.commit();
   }
   removeAfter(max) {
@@ -213,7 +217,7 @@ export class Timeline {
     this.items = this.items.filter((k) => k.frame <= max);
     this.max = max;
     this.selected = null;
-    this.say(`${gone} keyframe${gone === 1 ? "" : "s"} past frame ${max} removed.`);
+    this.say(`${gone} keyframe${gone === 1 ? "" : "s"} past frame ${max} removed.`, "ok");
     this.commit();
   }
   async addFiles(files, at) {
@@ -246,7 +250,8 @@ export class Timeline {
       this.commit();
     }
     if (refused) problems.push(`At most ${MAX_KEYFRAMES} keyframes: ${refused} image${refused === 1 ? " was" : "s were"} not added.`);
-    this.say(problems.length ? problems.join(" ") : `${added} keyframe${added === 1 ? "" : "s"} added.`);
+    if (problems.length) this.say(problems.join(" "));
+    else this.say(`${added} keyframe${added === 1 ? "" : "s"} added.`, "ok");
     if (this.selected) this.showFrame(this.selected.frame);
   }
   setEnabled(enabled, reason) {
@@ -325,6 +330,8 @@ export class Timeline {
     } catch {
       // A synthetic or already-ended pointer: moves still arrive on the key itself.
     }
+    this.lane.querySelectorAll(".tl-key").forEach((k) => k.classList.toggle("selected", k === key));
+    this.del.disabled = false;
     key.classList.add("dragging", "selected");
     const tip = this.tip;
     const show = () => {

@@ -48,6 +48,28 @@ UPLOAD_WANTS = {
 NOT_CONFIGURED = "No generation API is configured for this studio: ask an owner to set one."
 
 
+def _error_summary(form: ComposeForm) -> list[dict[str, str]]:
+    """Every field problem once, in page order, linked to its field: a refused form is
+    reloaded at the top, where errors far down the page would otherwise go unseen."""
+    if not form.is_bound:
+        return []
+    rows = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            continue
+        field = form[name] if name in form.fields else None
+        label = (
+            str(field.label)
+            if field is not None and field.label
+            else name.replace("_", " ").capitalize()
+        )
+        for message in errors:
+            # Each field's errors sit in an element of their own (the _errors partial),
+            # visible even where the field itself is a hidden input driven by a widget.
+            rows.append({"label": label, "message": str(message), "anchor": f"err-{name}"})
+    return rows
+
+
 def _page(
     request: HttpRequest,
     form: ComposeForm,
@@ -75,8 +97,12 @@ def _page(
     context: dict[str, Any] = {
         "form": form,
         "action": action,
+        "action_label": Generation.Action(action).label
+        if action in Generation.Action.values
+        else "",
         "parent": parent,
         "outcome": outcome,
+        "error_summary": _error_summary(form),
         "rules": rules_as_json(),
         "prices": price_table(),
         "assets_json": {str(a.id): asset_json(a) for a in assets},

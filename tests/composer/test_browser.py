@@ -277,3 +277,64 @@ def clip(personas: Personas) -> Generation:
         frames=121,
     )
     return generation
+
+
+def test_disabled_options_say_why_in_plain_sight(page: Any) -> None:
+    page.check("#id_hdr")
+    resolution = page.locator("fieldset", has=radio(page, "resolution", "360p")).locator(".why")
+    text = resolution.inner_text()
+    assert "360p draft, 540p:" in text and msg("hdr_low_resolution") in text
+    page.uncheck("#id_hdr")
+    assert resolution.inner_text() == ""
+
+
+def test_removing_a_start_frame_clears_a_refused_files_message(page: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.png"
+    bad.write_bytes(b"not an image at all")
+    page.set_input_files("#id_start_file", images(tmp_path, 1))
+    page.wait_for_selector('[data-slot="start_frame"].filled')
+    page.set_input_files("#id_start_file", str(bad))
+    error = page.locator('[data-slot="start_frame"] .field-error:not([hidden])')
+    error.wait_for()
+    assert "notes.png" in error.inner_text()
+    assert page.input_value("#id_start_frame") != ""  # the earlier image stays
+    page.click('[data-slot="start_frame"] [data-slot-clear]')
+    assert error.count() == 0
+
+
+def test_portrait_start_frame_is_shown_whole(page: Any, tmp_path: Path) -> None:
+    tall = tmp_path / "tall.png"
+    tall.write_bytes(png(36, 64))
+    page.set_input_files("#id_start_file", str(tall))
+    img = page.locator('[data-slot="start_frame"] .slot-preview img')
+    img.wait_for()
+    page.wait_for_function(
+        "document.querySelector('[data-slot=start_frame] .slot-preview img').complete"
+    )
+    box = img.bounding_box()
+    frame = page.locator('[data-slot="start_frame"] .slot-preview').bounding_box()
+    assert box["height"] <= frame["height"] + 0.5
+
+
+def test_frame_field_follows_the_selected_keyframe_after_rescale(page: Any, tmp_path: Path) -> None:
+    radio(page, "duration", "10s").check(force=True)
+    page.set_input_files("#id_keyframes-pick", images(tmp_path, 3))
+    page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
+    page.locator('.tl-key[data-frame="240"]').click()
+    assert page.input_value("#id_keyframes-frame") == "240"
+    radio(page, "duration", "5s").click(force=True)
+    page.click('[data-shorten="rescale"]')
+    assert page.input_value("#id_keyframes-frame") == "120"
+    message = page.locator(".tl-msg").first
+    assert "rescaled" in message.inner_text() and "warn" not in (
+        message.get_attribute("class") or ""
+    )
+
+
+def test_portrait_reframe_canvas_fits_the_window(clip: Generation, page: Any) -> None:
+    page.check('input[name="mode"][value="reframe"]', force=True)
+    page.select_option("#id_source", f"g:{clip.id}")
+    page.select_option("#id_aspect_ratio", "9:16")
+    box = page.locator("#reframe-canvas").bounding_box()
+    assert box["height"] <= 1000 * 0.62 + 2
+    assert box["width"] < box["height"]
