@@ -52,3 +52,25 @@ def test_switch_team_only_to_own_teams(client: Client, personas: Personas) -> No
     client.force_login(personas.outsider)
     response = client.post(reverse("teams:switch"), {"team": personas.team.id})
     assert response.status_code == 404
+
+
+def test_change_password(client: Client, personas: Personas) -> None:
+    client.force_login(personas.viewer)
+    new = "a brand new passphrase"
+    response = client.post(
+        reverse("accounts:password"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="viewer@example.com", password=new)
+
+
+def test_change_password_needs_the_old_one(client: Client, personas: Personas) -> None:
+    client.force_login(personas.viewer)
+    response = client.post(
+        reverse("accounts:password"),
+        {"old_password": "wrong", "new_password1": "x" * 12, "new_password2": "x" * 12},
+    )
+    assert response.status_code == 200
+    assert b"Your old password was entered incorrectly" in response.content

@@ -42,6 +42,11 @@ media = lambda w: reverse("generations:media", args=[w.outputs["video"].file.nam
 TABLE: dict[str, Case] = {
     "accounts:login": Case("get", _rev("accounts:login"), ROLES, (302,), outsider=(302,)),
     "accounts:logout": Case("post", _rev("accounts:logout"), ROLES, (302,), outsider=(302,)),
+    # Everyone's own account: nothing of a team is shown.
+    "accounts:password": Case("get", _rev("accounts:password"), ROLES, (200,), outsider=(200,)),
+    "accounts:password_done": Case(
+        "get", _rev("accounts:password_done"), ROLES, (200,), outsider=(200,)
+    ),
     "teams:team": Case("get", _rev("teams:team"), MEMBERS, (200,), outsider=OWN),
     "teams:switch": Case(
         "post", _rev("teams:switch"), MEMBERS, (302,), data=lambda w: {"team": w.p.team.pk}
