@@ -4,6 +4,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Two test processes: the suite is mostly waiting on renders, servers and a browser.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-postgres lint bench browser
 
