@@ -149,12 +149,14 @@ def test_expired_link_gets_a_fresh_get_then_downloads(
     run_pending_renders()
     real_download = Client.download
     seen: list[str] = []
+    used: list[str] = []
 
     def first_link_tampered(self: Client, url: str, dest: Path) -> Any:
         seen.append(url)
         if len(seen) == 1:
             # A link the engine refuses with 403, as it does once links expire.
             url = url.replace("signature=", "signature=0")
+        used.append(url)
         return real_download(self, url, dest)
 
     real_get = Client.get_generation
@@ -171,7 +173,7 @@ def test_expired_link_gets_a_fresh_get_then_downloads(
     assert report.downloaded == 1 and generation.outputs_ready
     # The poll, then a fresh GET after the 403; the second download used its link.
     assert gets == [str(generation.remote_id)] * 2
-    assert len(seen) == 2 and "signature=0" not in seen[1]
+    assert len(seen) == 2 and used[0] != seen[0] and used[1] == seen[1]
     downloaded = generation.events.get(kind="downloaded")
     assert "1 link(s) refreshed" in downloaded.detail
     video = generation.outputs.get(kind="video")
