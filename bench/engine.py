@@ -20,6 +20,14 @@ so figures are noisy (a quiet run of "5s 720p text" gave 1.9 s / 0.7 s):
     10s 1080p text         11-20 / 4.3 / 2.7-4.7     8.3-16 / 4.0-4.6 / 2.1-4.3   359
     5s 720p HDR + EXR      11-13 / 1.2 / 9.6-11      11-24 / 1.8-3.7 / 5.6-6.4     329
 
+Then the scene's layers became 4-channel uint8 warped and blended premultiplied
+(skipping rows a ridge cannot reach) and the SDR YUV conversion one 3x3
+transform; the old and new code run in turn, --runs 3 (2 for 1080p), load 4-7:
+
+    case                 before wall/floor/ratio   after wall/floor/ratio   peak MiB
+    5s 720p text         2.5-2.8 / 0.9-1.6 / 2.4-2.9  1.3-1.4 / 0.9-1.1 / 1.2-1.5   195
+    10s 1080p text         5.9 / 2.9 / 2.0           3.7 / 3.2 / 1.1           310
+
 The HDR + EXR case cannot reach 2x a video-only floor on two cores: DWAB
 compression alone costs ~36 ms of CPU per 720p frame (~4.3 CPU-s for 121
 frames), more than the whole x265 encode it is compared with.
