@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from studio.teams.models import Role
 
@@ -43,6 +45,65 @@ class AddMemberForm(forms.Form):
             )
         self.user = user
         return email
+
+
+EMAIL_TAKEN = "An account already uses this email."
+
+
+def email_taken(email: str) -> bool:
+    users = get_user_model().objects
+    return users.filter(email__iexact=email).exists() or users.filter(username=email).exists()
+
+
+class SignUpForm(forms.Form):
+    """A new account for someone opening an invite link; the email becomes the username."""
+
+    has_account = False  # set when the email is taken, so the page can offer sign-in
+
+    # The username column holds the email, so the email may be no longer than it.
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autofocus": True}),
+    )
+    email = forms.EmailField(
+        label="Email", max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email_taken(email):
+            self.has_account = True
+            raise ValidationError(EMAIL_TAKEN)
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        if password1:
+            # The validators compare the password with the person's name and email too.
+            candidate = get_user_model()(
+                username=data.get("email", ""),
+                email=data.get("email", ""),
+                first_name=data.get("name", ""),
+            )
+            try:
+                validate_password(password1, user=candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
 
 class InviteForm(forms.Form):

@@ -3,24 +3,29 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from studio.accounts.users import create_user
 from studio.composer.budget import month_spend
 from studio.teams import spend
 from studio.teams.access import SESSION_KEY, require_membership
 from studio.teams.forms import (
+    EMAIL_TAKEN,
     AddMemberForm,
     ApiSettingsForm,
     InviteForm,
     MemberForm,
+    SignUpForm,
     TeamBudgetForm,
+    email_taken,
 )
 from studio.teams.models import Invite, Membership, Role, Team
 
@@ -185,14 +190,20 @@ def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
     return redirect(f"{reverse('teams:team')}#invites")
 
 
-@login_required
+def _sign_in_url(invite: Invite) -> str:
+    back = reverse("teams:join", args=[invite.token])
+    return f"{reverse('accounts:login')}?{urlencode({'next': back})}"
+
+
 def join(request: HttpRequest, token: str) -> HttpResponse:
-    """Open an invite: confirm, then join the team with the invite's role."""
+    """Open an invite: signed in, confirm and join; otherwise sign in or create an account."""
     found = Invite.objects.select_related("team").filter(token=token).first()
     if found is None:
         raise Http404("No such invite")
     if not found.is_usable():
         return render(request, "teams/invite_gone.html", {"invite": found}, status=410)
+    if not request.user.is_authenticated:
+        return _join_as_newcomer(request, found)
     existing = Membership.objects.filter(team=found.team, user=request.user).first()
     if request.method == "POST":
         if existing is None:
@@ -201,6 +212,41 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         request.session[SESSION_KEY] = found.team_id
         return redirect("review:gallery")
     return render(request, "teams/join.html", {"invite": found, "existing": existing})
+
+
+class _InviteGone(Exception):
+    """The invite was revoked or expired between opening the page and sending the form."""
+
+
+def _join_as_newcomer(request: HttpRequest, invite: Invite) -> HttpResponse:
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Account, membership and sign-in stand or fall together: no account without
+            # its team, and none at all when the email was taken a moment ago.
+            with transaction.atomic():
+                locked = Invite.objects.select_for_update().get(pk=invite.pk)
+                if not locked.is_usable():
+                    raise _InviteGone
+                user = create_user(data["email"], data["password1"], name=data["name"])
+                Membership.objects.create(team=invite.team, user=user, role=locked.role)
+                login(request, user)
+        except _InviteGone:
+            invite.refresh_from_db()
+            return render(request, "teams/invite_gone.html", {"invite": invite}, status=410)
+        except IntegrityError:
+            # Only a sign-up with the same email finishing first is the person's to fix.
+            if not email_taken(data["email"]):
+                raise
+            form.add_error("email", EMAIL_TAKEN)
+            form.has_account = True
+        else:
+            request.session[SESSION_KEY] = invite.team_id
+            messages.success(request, f"Welcome to {invite.team.name}, {data['name']}.")
+            return redirect("review:gallery")
+    context = {"invite": invite, "form": form, "sign_in_url": _sign_in_url(invite)}
+    return render(request, "teams/join.html", context)
 
 
 @login_required
