@@ -75,6 +75,9 @@ def test_concurrent_claimers_never_share_a_row(make_generation: Any) -> None:
             while True:
                 try:
                     batch = claims.claim_batch(name, 5, 60)
+                    # Count what was claimed before anything else can fail.
+                    with lock:
+                        seen.update(g.id for g in batch)
                     # An empty batch can also mean another poller won the race for it.
                     more = bool(batch) or claims.due(timezone.now()).exists()
                 except OperationalError as exc:
@@ -86,8 +89,6 @@ def test_concurrent_claimers_never_share_a_row(make_generation: Any) -> None:
                     continue
                 if not more:
                     break
-                with lock:
-                    seen.update(g.id for g in batch)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
