@@ -22,6 +22,7 @@ from studio.teams.models import Team
 
 PAGE_SIZES = (24, 48, 96)
 CURSOR_SALT = "studio.review.gallery.cursor"
+AFTER, BEFORE = "a", "b"  # which way a cursor points from its row
 
 # Each sort is a tuple of (field, descending); the last field is the unique tie-breaker.
 SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -84,6 +85,7 @@ class Page:
     items: list[Generation]
     next_cursor: str | None
     size: int
+    prev_cursor: str | None = None
 
 
 def search_terms(q: str) -> list[str]:
@@ -132,20 +134,20 @@ def filtered(team: Team, data: dict[str, Any]) -> QuerySet[Generation]:
 
 
 def _key_of(generation: Generation, sort: str) -> list[Any]:
-    values: list[Any] = []
-    for field, _desc in SORTS[sort]:
-        value = getattr(generation, field)
-        values.append(value.isoformat() if isinstance(value, dt.datetime) else str(value))
-    return values
+    return [getattr(generation, field) for field, _desc in SORTS[sort]]
 
 
-def encode_cursor(generation: Generation, sort: str) -> str:
-    return signing.dumps(
-        {"s": sort, "k": _key_of(generation, sort)}, salt=CURSOR_SALT, compress=True
-    )
+def encode_cursor(generation: Generation, sort: str, direction: str = AFTER) -> str:
+    """An opaque link to the rows after (or before) `generation` in `sort` order."""
+    return _encode_key(_key_of(generation, sort), sort, direction)
 
 
-def decode_cursor(token: str, sort: str) -> list[Any]:
+def _encode_key(key: list[Any], sort: str, direction: str) -> str:
+    raw = [v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in key]
+    return signing.dumps({"s": sort, "d": direction, "k": raw}, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(token: str, sort: str, direction: str = AFTER) -> list[Any]:
     try:
         data = signing.loads(token, salt=CURSOR_SALT)
     except signing.BadSignature:
@@ -153,9 +155,13 @@ def decode_cursor(token: str, sort: str) -> list[Any]:
     if (
         not isinstance(data, dict)
         or data.get("s") != sort
-        or len(data.get("k", [])) != len(SORTS[sort])
+        or not isinstance(data.get("k"), list)
+        or len(data["k"]) != len(SORTS[sort])
     ):
         raise BadCursor("This page link belongs to another sort order.")
+    # Cursors made before "Previous" existed carry no direction and only ever meant "after".
+    if data.get("d", AFTER) != direction:
+        raise BadCursor("This page link is not valid any more.")
     values: list[Any] = []
     try:
         for (field, _desc), raw in zip(SORTS[sort], data["k"], strict=True):
@@ -170,12 +176,13 @@ def decode_cursor(token: str, sort: str) -> list[Any]:
     return values
 
 
-def _after(sort: str, key: list[Any]) -> Q:
-    """Rows strictly after `key` in the sort order (the keyset condition)."""
+def _beyond(sort: str, key: list[Any], direction: str) -> Q:
+    """Rows strictly after (or before) `key` in the sort order: the keyset condition."""
     fields = SORTS[sort]
     condition = Q()
     for i, (field, desc) in enumerate(fields):
-        step = Q(**{f"{field}__{'lt' if desc else 'gt'}": key[i]})
+        forward_is_lower = desc == (direction == AFTER)
+        step = Q(**{f"{field}__{'lt' if forward_is_lower else 'gt'}": key[i]})
         for j in range(i):
             step &= Q(**{fields[j][0]: key[j]})
         condition |= step
@@ -192,16 +199,52 @@ def card_outputs() -> Prefetch:
     )
 
 
-def page_of(qs: QuerySet[Generation], sort: str, size: int, cursor: str | None) -> Page:
-    if cursor:
-        qs = qs.filter(_after(sort, decode_cursor(cursor, sort)))
-    order = [f"-{f}" if desc else f for f, desc in SORTS[sort]]
-    rows = list(
-        qs.select_related("author").prefetch_related(card_outputs()).order_by(*order)[: size + 1]
+def _ordering(sort: str, reverse: bool = False) -> list[str]:
+    return [f"-{f}" if desc != reverse else f for f, desc in SORTS[sort]]
+
+
+def _rows(qs: QuerySet[Generation], order: list[str], limit: int) -> list[Generation]:
+    return list(
+        qs.select_related("author").prefetch_related(card_outputs()).order_by(*order)[:limit]
     )
+
+
+def page_of(
+    qs: QuerySet[Generation],
+    sort: str,
+    size: int,
+    cursor: str | None = None,
+    *,
+    before: str | None = None,
+) -> Page:
+    """One page after `cursor` (or before `before`), with links both ways.
+
+    Each way is one keyset query of size + 1 rows (the extra row says whether more lie
+    beyond), so the cost does not depend on how deep the page is.
+    """
+    if before:
+        key = decode_cursor(before, sort, BEFORE)
+        rows = _rows(qs.filter(_beyond(sort, key, BEFORE)), _ordering(sort, reverse=True), size + 1)
+        if len(rows) <= size:
+            # Back at the start: show the real first page, the same one "First page" shows,
+            # so a page shortened by rows added or removed meanwhile is never left short.
+            return page_of(qs, sort, size)
+        items = rows[:size][::-1]
+        return Page(
+            items=items,
+            next_cursor=encode_cursor(items[-1], sort, AFTER),
+            size=size,
+            prev_cursor=encode_cursor(items[0], sort, BEFORE),
+        )
+    key = decode_cursor(cursor, sort, AFTER) if cursor else None
+    if key is not None:
+        qs = qs.filter(_beyond(sort, key, AFTER))
+    rows = _rows(qs, _ordering(sort), size + 1)
     items = rows[:size]
-    next_cursor = encode_cursor(items[-1], sort) if len(rows) > size else None
-    return Page(items=items, next_cursor=next_cursor, size=size)
+    # A cursor that now leads nowhere (its rows were deleted) offers only "First page".
+    prev_cursor = encode_cursor(items[0], sort, BEFORE) if key is not None and items else None
+    next_cursor = encode_cursor(items[-1], sort, AFTER) if len(rows) > size else None
+    return Page(items=items, next_cursor=next_cursor, size=size, prev_cursor=prev_cursor)
 
 
 def attach_media(items: list[Generation]) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from studio.review import gallery as g
@@ -19,6 +19,14 @@ def _authors(team_id: int) -> list[tuple[int, str]]:
     )
 
 
+def _query_with(base: QueryDict, name: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = base.copy()
+    query[name] = cursor
+    return query.urlencode()
+
+
 @login_required
 def gallery(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -30,27 +38,24 @@ def gallery(request: HttpRequest) -> HttpResponse:
     sort = data.get("sort") or "newest"
     size = data.get("size") or g.PAGE_SIZES[0]
     error = ""
+    qs = g.filtered(membership.team, data)
     try:
-        page = g.page_of(g.filtered(membership.team, data), sort, size, request.GET.get("after"))
+        page = g.page_of(qs, sort, size, request.GET.get("after"), before=request.GET.get("before"))
     except g.BadCursor as exc:
         error = str(exc)
-        page = g.page_of(g.filtered(membership.team, data), sort, size, None)
+        page = g.page_of(qs, sort, size)
     g.attach_media(page.items)
-    query = request.GET.copy()
-    query.pop("after", None)
-    next_query = None
-    if page.next_cursor:
-        query["after"] = page.next_cursor
-        next_query = query.urlencode()
     first_query = request.GET.copy()
     first_query.pop("after", None)
+    first_query.pop("before", None)
     context = {
         "form": form,
         "page": page,
         "sort": sort,
-        "next_query": next_query,
+        "next_query": _query_with(first_query, "after", page.next_cursor),
+        "prev_query": _query_with(first_query, "before", page.prev_cursor),
         "first_query": first_query.urlencode(),
-        "is_later_page": "after" in request.GET and not error,
+        "is_later_page": page.prev_cursor is not None or ("after" in request.GET and not error),
         "cursor_error": error,
         "can_share": membership.can("compose"),
         "has_progress_partial": template_exists("generations/_progress.html"),
