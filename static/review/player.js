@@ -149,3 +149,11 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     }
   });
 });
+
+// Deleting a comment cannot be undone: ask first.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

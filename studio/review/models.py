@@ -80,6 +80,12 @@ class Comment(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A deleted comment that still heads replies stays as "[deleted]" so its thread keeps
+    # its place; its text is gone.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -97,9 +103,15 @@ class Comment(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.is_deleted:
+            return "[deleted]"
         if self.author is not None:
             return self.author.get_full_name() or self.author.email
         return f"{self.guest_name} (guest)"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_resolved(self) -> bool:

@@ -128,7 +128,12 @@ def threads(generation: Generation) -> list[Comment]:
 def marks(roots: list[Comment]) -> list[dict[str, Any]]:
     """The timeline's marks, for the player script."""
     return [
-        {"id": c.pk, "frame": c.frame, "resolved": c.is_resolved, "text": c.body[:80]}
+        {
+            "id": c.pk,
+            "frame": c.frame,
+            "resolved": c.is_resolved,
+            "text": "[deleted]" if c.is_deleted else c.body[:80],
+        }
         for c in roots
         if c.frame is not None
     ]

@@ -102,12 +102,16 @@ def add_comment(
         raise ReviewError("Give your name so the team knows who wrote this.")
     parent = None
     if parent_id is not None:
-        parent = Comment.objects.filter(pk=parent_id, generation=generation).first()
+        # Locked so a concurrent delete of the thread's last reply cannot remove the thread
+        # under this new reply (both lock the thread's head first).
+        parent = (
+            Comment.objects.select_for_update().filter(pk=parent_id, generation=generation).first()
+        )
         if parent is None:
             raise ReviewError("The comment you reply to no longer exists.")
         # One level of threads: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
-            parent = parent.parent
+            parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
         frame = parent.frame
     else:
         frame = _clean_frame(generation, frame)
@@ -123,6 +127,45 @@ def add_comment(
     users = mentioned_users(body, team_handles(generation.team_id))
     Mention.objects.bulk_create([Mention(comment=comment, user=u) for u in users])
     Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+@transaction.atomic
+def delete_comment(generation: Generation, comment_id: int, by: AbstractBaseUser) -> Comment:
+    """Delete a comment; one that heads replies stays as "[deleted]" so its thread stays.
+
+    Returns the comment (its ``pk`` is None when the row was removed). Whether `by` may
+    delete it is the caller's decision; this keeps `Generation.comment_count` in step.
+    """
+    row = (
+        Comment.objects.filter(pk=comment_id, generation=generation, deleted_at__isnull=True)
+        .values("parent_id")
+        .first()
+    )
+    if row is None:
+        raise ReviewError("This comment was already deleted.")
+    # Lock the thread's head, then the comment: the same order as a reply's, so a reply
+    # cannot land under a head that is being removed.
+    head = Comment.objects.select_for_update().filter(pk=row["parent_id"] or comment_id).first()
+    comment = (
+        Comment.objects.select_for_update()
+        .filter(pk=comment_id, generation=generation, deleted_at__isnull=True)
+        .first()
+    )
+    if head is None or comment is None:
+        raise ReviewError("This comment was already deleted.")
+    if comment.parent_id is None and comment.replies.exists():
+        comment.body = ""
+        comment.deleted_at = timezone.now()
+        comment.deleted_by = by
+        comment.save(update_fields=["body", "deleted_at", "deleted_by"])
+        Mention.objects.filter(comment=comment).delete()
+    else:
+        comment.delete()
+        if head.pk != comment_id and head.is_deleted and not head.replies.exists():
+            # The last reply under a "[deleted]" head: nothing is left to keep it for.
+            head.delete()
+    Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") - 1)
     return comment
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
         actions.resolve,
         name="resolve",
     ),
+    path(
+        "g/<uuid:generation_id>/comments/<int:comment_id>/delete/",
+        actions.delete_comment,
+        name="delete_comment",
+    ),
     path("g/<uuid:generation_id>/approval/", actions.approval, name="approval"),
     path("g/<uuid:generation_id>/pick/", actions.pick, name="pick"),
     path("compare/", generation.compare, name="compare"),

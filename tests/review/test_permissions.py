@@ -135,6 +135,15 @@ TABLE: dict[str, Case] = {
         ("owner", "editor", "reviewer"),
         (302,),
     ),
+    # world.comment is the reviewer's: its author and an owner may delete it; an editor or
+    # viewer is told no (403) and it stays.
+    "review:delete_comment": Case(
+        "post",
+        _rev("review:delete_comment", take, lambda w: w.comment.pk),
+        ("owner", "reviewer"),
+        (302,),
+        denied=(403,),
+    ),
     "review:approval": Case(
         "post",
         _rev("review:approval", take),

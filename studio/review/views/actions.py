@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -64,6 +65,31 @@ def resolve(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> 
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     return _back(generation.id, f"comment-{target.pk}")
+
+
+@login_required
+@require_POST
+def delete_comment(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> HttpResponse:
+    """The author deletes their own comment; an owner deletes anyone's (guests' too)."""
+    generation, membership = get_generation_for(request, generation_id, "view")
+    target = Comment.objects.filter(
+        pk=comment_id, generation=generation, deleted_at__isnull=True
+    ).first()
+    if target is None:
+        raise Http404("No such comment")
+    if target.author_id != request.user.pk and not membership.can("manage"):
+        raise PermissionDenied("Only its author or a team owner can delete a comment.")
+    try:
+        gone = services.delete_comment(generation, target.pk, request.user)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+        return _back(generation.id, "comments")
+    messages.success(request, "Comment deleted.")
+    if gone.pk is not None:
+        return _back(generation.id, f"comment-{gone.pk}")
+    if gone.parent_id is not None and Comment.objects.filter(pk=gone.parent_id).exists():
+        return _back(generation.id, f"comment-{gone.parent_id}")
+    return _back(generation.id, "comments")
 
 
 @login_required

@@ -47,6 +47,8 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         {
             "membership": membership,
             "can": {a: membership.can(a) for a in ("comment", "approve", "pick", "compose")},
+            # Owners may delete anyone's comment (review/_comments.html reads this).
+            "can_delete_any": membership.can("manage"),
             "events": generation.events.all(),
             "parameters": page.flatten(generation.request),
             "inputs": page.input_assets(generation),
