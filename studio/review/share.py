@@ -17,6 +17,9 @@ from studio.teams.models import Team
 
 SALT = "studio.review.share"
 MAX_DAYS = 90
+# What the forms offer; the server accepts any whole number of days from 1 to MAX_DAYS.
+DAY_CHOICES = (1, 7, 30, 90)
+DEFAULT_DAYS = 7
 MAX_ITEMS = 50
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from studio.review import gallery as g
+from studio.review import share
 from studio.review.page import template_exists
 from studio.teams.access import current_membership
 from studio.teams.models import Membership
@@ -58,6 +59,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "is_later_page": page.prev_cursor is not None or ("after" in request.GET and not error),
         "cursor_error": error,
         "can_share": membership.can("compose"),
+        "share_days": share.DAY_CHOICES,
+        "share_default_days": share.DEFAULT_DAYS,
         "has_progress_partial": template_exists("generations/_progress.html"),
         "has_progress_js": finders.find("generations/progress.js") is not None,
         "filtered": any(v for k, v in data.items() if k not in ("sort", "size")),

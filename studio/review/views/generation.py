@@ -12,6 +12,7 @@ from studio.generations.models import Generation
 from studio.review import page
 from studio.review.lineage import extend_chain, lineage_of
 from studio.review.models import ApprovalEvent, Pick
+from studio.review.share import DAY_CHOICES, DEFAULT_DAYS
 from studio.teams.access import require_membership
 
 MAX_COMPARE = 4
@@ -49,6 +50,8 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
             "can": {a: membership.can(a) for a in ("comment", "approve", "pick", "compose")},
             # Owners may delete anyone's comment (review/_comments.html reads this).
             "can_delete_any": membership.can("manage"),
+            "share_days": DAY_CHOICES,
+            "share_default_days": DEFAULT_DAYS,
             "events": generation.events.all(),
             "parameters": page.flatten(generation.request),
             "inputs": page.input_assets(generation),

@@ -17,7 +17,14 @@ from studio.generations.models import Generation, Output
 from studio.ranged import ranged_file_response
 from studio.review import services
 from studio.review.models import ShareLink
-from studio.review.share import ShareGone, create_share, revoke, share_for_token, token_for
+from studio.review.share import (
+    DEFAULT_DAYS,
+    ShareGone,
+    create_share,
+    revoke,
+    share_for_token,
+    token_for,
+)
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership
 
@@ -34,7 +41,7 @@ def shares(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise Http404("No such generation") from None
         try:
-            days = int(request.POST.get("days") or 7)
+            days = int(request.POST.get("days") or DEFAULT_DAYS)
         except ValueError:
             days = 0  # reported by create_share with the allowed range
         try:
