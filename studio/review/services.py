@@ -7,6 +7,7 @@ import re
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -165,7 +166,10 @@ def delete_comment(generation: Generation, comment_id: int, by: AbstractBaseUser
         if head.pk != comment_id and head.is_deleted and not head.replies.exists():
             # The last reply under a "[deleted]" head: nothing is left to keep it for.
             head.delete()
-    Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") - 1)
+    # Never below zero: a count seeded out of step must not make a delete fail.
+    Generation.objects.filter(pk=generation.pk).update(
+        comment_count=Greatest(F("comment_count") - 1, 0)
+    )
     return comment
 
 

@@ -175,3 +175,37 @@ def test_a_comment_of_another_generation_is_a_404(client, personas, take) -> Non
     assert client.post(delete_url(take, elsewhere)).status_code == 404
     assert client.get(delete_url(take, elsewhere)).status_code == 405
     assert count_of(other) == 1
+
+
+def test_a_count_out_of_step_never_goes_below_zero(client, personas, take) -> None:
+    mine = services.add_comment(take, "Mine", frame=1, author=personas.editor)
+    Generation.objects.filter(pk=take.pk).update(comment_count=0)
+    client.force_login(personas.editor)
+    assert client.post(delete_url(take, mine)).status_code == 302
+    assert not Comment.objects.filter(pk=mine.pk).exists()
+    assert count_of(take) == 0
+
+
+@pytest.mark.browser
+def test_delete_asks_first_in_the_browser(page, live_server, personas, take) -> None:
+    from tests.conftest import sign_in
+
+    mine = services.add_comment(take, "Second thoughts", frame=6, author=personas.reviewer)
+    sign_in(page, live_server.url, personas.reviewer)
+    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    button = page.locator(f"#comment-{mine.pk} form.delete-comment button")
+    # Record whether the page's handler stopped the post (this listener runs after it).
+    page.evaluate(
+        "window.addEventListener('submit', (e) => {"
+        " window.stopped = e.defaultPrevented; e.preventDefault(); }, {once: true})"
+    )
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    button.click()
+    assert page.evaluate("window.stopped") is True
+    assert Comment.objects.filter(pk=mine.pk).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        button.click()
+    assert not Comment.objects.filter(pk=mine.pk).exists()
+    assert "Comment deleted." in page.content()
+    assert "Second thoughts" not in page.content()
