@@ -28,18 +28,51 @@ function say(text) {
   if (text) say.timer = setTimeout(() => (toast.hidden = true), 6000);
 }
 
-async function upload(file, purpose, attempt = 0) {
+// Uploads go a few at a time: dropping 64 images must not open 64 connections at once
+// (a server's accept queue overflows and the rest are refused).
+const UPLOADS_AT_ONCE = 4;
+let uploadsRunning = 0;
+const uploadQueue = [];
+
+function uploadSlot() {
+  if (uploadsRunning < UPLOADS_AT_ONCE) {
+    uploadsRunning += 1;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => uploadQueue.push(resolve));
+}
+
+function releaseUploadSlot() {
+  const next = uploadQueue.shift();
+  if (next) next();
+  else uploadsRunning -= 1;
+}
+
+async function upload(file, purpose) {
+  await uploadSlot();
+  try {
+    return await sendUpload(file, purpose);
+  } finally {
+    releaseUploadSlot();
+  }
+}
+
+async function sendUpload(file, purpose, attempt = 0) {
   const body = new FormData();
   body.append("file", file);
   body.append("purpose", purpose);
+  // Stored by content hash, so sending the same file again cannot make a second copy.
+  const again = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return sendUpload(file, purpose, 1);
+  };
   try {
     const response = await fetch(form.dataset.uploadUrl, { method: "POST", body, headers: { "X-CSRFToken": csrf } });
-    if (response.status >= 500 && attempt === 0) return upload(file, purpose, 1);
+    if (response.status >= 500 && attempt === 0) return again();
     const data = await response.json();
     return response.ok ? data : { error: data.error || `Upload failed (HTTP ${response.status}).` };
   } catch {
-    // Stored by content hash, so sending the same file again cannot make a second copy.
-    if (attempt === 0) return upload(file, purpose, 1);
+    if (attempt === 0) return again();
     return { error: `${file.name}: the upload did not reach the studio.` };
   }
 }
