@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from studio.client import Client
@@ -268,12 +267,9 @@ def test_an_hdr_exr_generation_keeps_both_outputs_and_a_preview(
     assert data[:2] == b"PK" and hashlib.sha256(data).hexdigest() == exr.sha256
 
 
-@pytest.mark.postgres_only
 def test_two_pollers_never_download_the_same_output_twice(
     engine: Client, personas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite's in-memory test database is one connection")
     generations = [submit(engine, personas) for _ in range(6)]
     run_pending_renders()
     downloads: Counter[str] = Counter()
