@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from studio.contract import duration_seconds
+from studio.contract import duration_seconds, is_uuid
 from studio.generations.models import Asset, Generation, Output
 from studio.teams.models import Team
 
@@ -94,7 +94,7 @@ def find_source(team: Team, key: str) -> Source | None:
             )
             .prefetch_related("outputs")
             .first()
-            if _is_uuid(value)
+            if is_uuid(value)
             else None
         )
         return generation_source(generation) if generation else None
@@ -102,13 +102,3 @@ def find_source(team: Team, key: str) -> Source | None:
         asset = Asset.objects.filter(team=team, id=int(value), kind=Asset.Kind.VIDEO).first()
         return asset_source(asset) if asset else None
     return None
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

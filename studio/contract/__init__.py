@@ -42,10 +42,20 @@ from .models import (
     wire_time,
 )
 from .prices import Price, price_of
-from .rules import RULES, RefResolver, Rule, broken_rules, facts_of, rules_as_json, validate
+from .rules import (
+    RULES,
+    RefResolver,
+    Rule,
+    broken_rules,
+    facts_of,
+    is_uuid,
+    rules_as_json,
+    validate,
+)
 from .structure import decode_data
 
 __all__ = [
+    "is_uuid",
     "API_VERSION",
     "ASPECT_RATIOS",
     "DURATIONS",

@@ -276,7 +276,8 @@ class RefResolver(Protocol):
         ...
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
+    """Whether a generation or file id has the API's id shape (a UUID)."""
     try:
         uuid.UUID(value)
     except ValueError:
@@ -289,10 +290,10 @@ def check_refs(request: GenerationRequest, body: dict[str, Any], resolver: RefRe
     source_seconds: float | None = None
     for path, ref in iter_refs(body):
         file_id, generation_id = ref.get("file_id"), ref.get("generation_id")
-        if file_id is not None and not (_is_uuid(file_id) and resolver.file_ready(file_id)):
+        if file_id is not None and not (is_uuid(file_id) and resolver.file_ready(file_id)):
             raise ContractError(422, e.file_not_ready(path), f"{path}.file_id")
         if generation_id is not None:
-            seconds = resolver.completed_video(generation_id) if _is_uuid(generation_id) else None
+            seconds = resolver.completed_video(generation_id) if is_uuid(generation_id) else None
             if seconds is None:
                 raise ContractError(422, e.generation_not_completed(path), f"{path}.generation_id")
             if path == "source":
