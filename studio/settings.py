@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "studio.generations",
     "studio.composer",
     "studio.review",
+    "studio.api",
 ]
 
 ENGINE_ENABLED = env_bool("ENGINE_ENABLED", True)
@@ -196,6 +197,13 @@ STUDIO_ADMIN_PASSWORD = env_str("STUDIO_ADMIN_PASSWORD")
 LUMA_BASE_URL = env_str("LUMA_BASE_URL")
 LUMA_AGENTS_API_KEY = env_str("LUMA_AGENTS_API_KEY")
 LUMA_TIMEOUT = env_float("LUMA_TIMEOUT", 30.0)
+# The sender's limits per API key (the API allows about 10 running jobs and 30 creates a
+# minute per key); a team's own API may set its own on the team page.
+LUMA_MAX_CONCURRENT = env_int("LUMA_MAX_CONCURRENT", 10)
+LUMA_MAX_RPM = env_int("LUMA_MAX_RPM", 30)
+# The sliding window (seconds) that creates per key are counted over, by the sender and
+# by the local engine alike. The API's is 60 s (contract §5); only tests shorten it.
+RATE_WINDOW_S = env_float("RATE_WINDOW_S", 60.0)
 
 # Uploads the composer accepts (contract §2 limits).
 STUDIO_MAX_IMAGE_BYTES = env_int("STUDIO_MAX_IMAGE_BYTES", 50 * 1024 * 1024)

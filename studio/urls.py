@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("studio.generations.urls")),
     path("compose/", include("studio.composer.urls")),
     path("", include("studio.review.urls")),
+    path("", include("studio.api.urls")),
 ]
 
 if settings.ENGINE_ENABLED:

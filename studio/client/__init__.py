@@ -5,6 +5,7 @@ Plain Python on httpx; ``from_settings`` is the one place that reads Django sett
 
 from __future__ import annotations
 
+from ._core import RateLimit
 from ._io import Download
 from .aio import AsyncClient
 from .errors import ApiError, LinkExpired, UncertainSubmission
@@ -17,6 +18,7 @@ __all__ = [
     "Client",
     "Download",
     "LinkExpired",
+    "RateLimit",
     "UncertainSubmission",
     "from_settings",
 ]

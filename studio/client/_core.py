@@ -130,6 +130,7 @@ def error_from_response(
         request_id=request_id,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
         sent=True,
+        headers=dict(response.headers),
     )
 
 
@@ -145,6 +146,31 @@ def error_from_transport(exc: httpx.TransportError, request_id: str, *, create: 
             sent=True,
         )
     return ApiError(None, what, request_id=request_id, sent=sent)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The ``X-RateLimit-*`` headers of a create's answer (each None when absent)."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None  # Unix time
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit:
+        def number(name: str) -> float | None:
+            try:
+                value = float(headers.get(name, ""))
+            except ValueError:
+                return None
+            return None if math.isnan(value) or math.isinf(value) or value < 0 else value
+
+        limit, remaining = number("X-RateLimit-Limit"), number("X-RateLimit-Remaining")
+        return cls(
+            limit=int(limit) if limit is not None else None,
+            remaining=int(remaining) if remaining is not None else None,
+            reset=number("X-RateLimit-Reset"),
+        )
 
 
 def is_retryable_status(status: int) -> bool:

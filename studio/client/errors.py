@@ -20,8 +20,10 @@ class ApiError(Exception):
         request_id: str | None = None,
         retry_after: float | None = None,
         sent: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(status, detail)
+        self.headers = headers or {}
         self.status = status
         self.detail = detail
         self.request_id = request_id

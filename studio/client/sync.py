@@ -17,6 +17,7 @@ from ._core import (
     DEFAULT_MULTIPART_LIMIT,
     NOT_SENT_ERRORS,
     TERMINAL_FILE_STATES,
+    RateLimit,
     RetryPolicy,
     answer_json,
     check_upload_args,
@@ -92,8 +93,15 @@ class Client:
 
     def create_generation(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST /generations. Raises UncertainSubmission when the outcome is unknown."""
+        return self.create_generation_limited(body)[0]
+
+    def create_generation_limited(self, body: dict[str, Any]) -> tuple[dict[str, Any], RateLimit]:
+        """POST /generations, with the rate-limit headers the API answered with."""
         preflight(body)
-        return self._json("POST", "/generations", idempotent=False, json=body)
+        response, request_id = self._request(
+            "POST", self.base_url + "/generations", idempotent=False, json=body
+        )
+        return answer_json(response, request_id), RateLimit.from_headers(response.headers)
 
     def get_generation(self, id: str) -> dict[str, Any]:
         return self._json("GET", f"/generations/{path_part(id)}", idempotent=True)

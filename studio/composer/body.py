@@ -20,10 +20,7 @@ from studio.contract import (
     validate,
 )
 from studio.contract.rules import RULES
-
-# Image assets stand in the body as file ids with this prefix until submit time, when
-# each is replaced by the id the generation API's Files API gave it.
-ASSET_PREFIX = "asset:"
+from studio.generations.lifecycle import ASSET_PREFIX
 
 MODES = ("video", "extend", "edit", "reframe")
 TYPE_OF_MODE = {

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from studio.composer.assets import UploadRejected, store_upload
 from studio.composer.body import CONTROLS, MODES, build_body, problems
 from studio.composer.sources import Source, find_source
+from studio.composer.takes import MAX_TAKES, SWEEPS
 from studio.contract import ASPECT_RATIOS, RESOLUTIONS, STRENGTHS, source_max_index
 from studio.contract.models import (
     EDIT_SOURCE_MAX_SECONDS,
@@ -187,6 +188,46 @@ class ComposeForm(forms.Form):
     # Errors about the placement as a whole land here (the four inputs share it).
     source_position = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    # Takes and batches: how many, or what varies from one take to the next.
+    takes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TAKES,
+        initial=1,
+        label="Takes",
+        help_text=f"1 to {MAX_TAKES} generations of this composition, sent as one batch.",
+    )
+    vary = forms.ChoiceField(
+        required=False,
+        initial="",
+        label="Vary",
+        choices=[
+            ("", "Nothing: identical takes"),
+            ("prompts", "The prompt: one take per line"),
+            ("sweep", "One parameter: one take per value"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    prompt_list = forms.CharField(
+        required=False,
+        label="Prompts, one per line",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    sweep_param = forms.ChoiceField(
+        required=False,
+        label="Parameter",
+        choices=[(name, label) for name, (_, _, label) in SWEEPS.items()],
+    )
+    sweep_values = forms.MultipleChoiceField(
+        required=False,
+        label="Values",
+        choices=[
+            (value, value)
+            for value in dict.fromkeys(v for _, values, _ in SWEEPS.values() for v in values)
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(
         self, *args: Any, membership: Membership, sources: list[Source] | None = None, **kwargs: Any
     ) -> None:
@@ -328,6 +369,16 @@ class ComposeForm(forms.Form):
         c = super().clean()
         if c.get("mode") not in MODES:
             return c
+        if c.get("vary") == "prompts":
+            lines = self.prompt_lines()
+            if not lines:
+                self.add_error("prompt_list", "Write one prompt per line.")
+            elif len(lines) > MAX_TAKES:
+                self.add_error("prompt_list", f"{len(lines)} prompts: at most {MAX_TAKES}.")
+            elif not c.get("prompt"):
+                c["prompt"] = lines[0]
+        if c.get("vary") == "sweep" and not c.get("sweep_values"):
+            self.add_error("sweep_values", "Tick the values to sweep over.")
         self._take_uploads(c)
         self._check_refs(c)
         c["source_position"] = self._position(c)
@@ -351,6 +402,19 @@ class ComposeForm(forms.Form):
     def composition(self) -> dict[str, Any]:
         c = self.cleaned_data
         return {name: c.get(name) for name in COMPOSITION_FIELDS}
+
+    def prompt_lines(self) -> list[str]:
+        text = self.cleaned_data.get("prompt_list") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def batch_options(self) -> dict[str, Any]:
+        """What ``takes.plan`` needs to expand this composition into its takes."""
+        c = self.cleaned_data
+        if c.get("vary") == "prompts":
+            return {"prompts": self.prompt_lines()}
+        if c.get("vary") == "sweep":
+            return {"sweep": (c.get("sweep_param") or "resolution", c.get("sweep_values") or [])}
+        return {"takes": c.get("takes") or 1}
 
     @property
     def source_seconds(self) -> float | None:

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from studio.composer.assets import UploadRejected, asset_json, store_upload
@@ -23,19 +24,13 @@ from studio.composer.prefill import (
 )
 from studio.composer.pricing import price_table
 from studio.composer.sources import team_sources
-from studio.composer.submit import (
-    BudgetExceeded,
-    Draft,
-    client_for,
-    drop,
-    record,
-    resend,
-    retry_draft,
-    submit,
-)
-from studio.contract import GenerationRequest, price_of, rules_as_json
+from studio.composer.submit import drafts_for, retry_draft
+from studio.composer.takes import MAX_TAKES, TakeProblem
+from studio.contract import rules_as_json
 from studio.contract.models import RETRYABLE_FAILURE_CODES
+from studio.generations import lifecycle
 from studio.generations.access import get_generation_for
+from studio.generations.lifecycle import BudgetExceeded, NoApiConfigured
 from studio.generations.models import Asset, Generation
 from studio.teams.access import require_membership
 from studio.teams.models import Membership
@@ -77,7 +72,6 @@ def _page(
     *,
     action: str = "create",
     parent: Generation | None = None,
-    outcome: Generation | None = None,
     status: int = 200,
 ) -> HttpResponse:
     asset_ids: set[int] = set()
@@ -101,7 +95,7 @@ def _page(
         if action in Generation.Action.values
         else "",
         "parent": parent,
-        "outcome": outcome,
+        "max_takes": MAX_TAKES,
         "error_summary": _error_summary(form),
         "rules": rules_as_json(),
         "prices": price_table(),
@@ -180,39 +174,36 @@ def _post(request: HttpRequest, membership: Membership) -> HttpResponse:
     parent_id = request.POST.get("parent", "")
     if parent_id:
         parent, _ = get_generation_for(request, parent_id)
-    token = request.POST.get("submit_token", "")
-    earlier = _earlier(token, membership)
+    earlier = _earlier(request.POST.get("submit_token", ""), membership)
     if earlier is not None:
-        return _after(request, earlier, membership, action, parent)
+        return _landing(earlier)
     form = _form(membership, request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, membership, action=action, parent=parent, status=400)
-    request_ = GenerationRequest.model_validate(form.body)
-    price = price_of(request_, source_seconds=form.source_seconds)
-    draft = Draft(
-        membership=membership,
-        action=action,
-        body=form.body,
-        composition=form.composition(),
-        price=price.amount,
-        price_estimated=price.estimated,
-        submit_token=str(form.cleaned_data["submit_token"]),
-        parent=parent,
-    )
+
+    def refused(message: str, status: int) -> HttpResponse:
+        form.add_error(None, message)
+        return _page(request, form, membership, action=action, parent=parent, status=status)
+
     try:
-        client = client_for(membership.team)
-    except ImproperlyConfigured:
-        form.add_error(None, NOT_CONFIGURED)
-        return _page(request, form, membership, action=action, parent=parent, status=503)
+        drafts, plan = drafts_for(form, membership, action, parent)
+    except TakeProblem as exc:
+        if exc.index is None:
+            form.add_error("takes", exc.detail)
+            return _page(request, form, membership, action=action, parent=parent, status=400)
+        return refused(f"Take {exc.index + 1}: {exc.detail}", exc.status)
     try:
-        generation, created = record(draft)
+        takes, _ = lifecycle.record(
+            drafts,
+            submit_token=str(form.cleaned_data["submit_token"]),
+            batch_kind=plan.kind,
+            varies=plan.varies,
+        )
+    except NoApiConfigured:
+        return refused(NOT_CONFIGURED, 503)
     except BudgetExceeded as exc:
-        form.add_error(None, str(exc))
-        return _page(request, form, membership, action=action, parent=parent, status=402)
-    if created:
-        with client:
-            submit(generation, client)
-    return _after(request, generation, membership, action, parent)
+        return refused(str(exc), 402)
+    return _landing(takes[0])
 
 
 def _earlier(token: str, membership: Membership) -> Generation | None:
@@ -223,30 +214,10 @@ def _earlier(token: str, membership: Membership) -> Generation | None:
     return Generation.objects.filter(submit_token=token, team=membership.team).first()
 
 
-def _after(
-    request: HttpRequest,
-    generation: Generation,
-    membership: Membership,
-    action: str,
-    parent: Generation | None,
-) -> HttpResponse:
-    """Where a submit lands: the generation's page, or the composer with the outcome."""
-    if generation.state in (Generation.State.REFUSED, Generation.State.UNCERTAIN):
-        data = request.POST.copy()
-        # A fresh token: the refused one is spent, and the composition stays as it was.
-        data["submit_token"] = new_token()
-        form = _form(membership, data)
-        form.is_valid()  # shows the composition as sent, with the outcome beside it
-        status = 200 if generation.state == Generation.State.UNCERTAIN else 422
-        return _page(
-            request,
-            form,
-            membership,
-            action=action,
-            parent=parent,
-            outcome=generation,
-            status=status,
-        )
+def _landing(generation: Generation) -> HttpResponse:
+    """Where a submit lands: the take's page, or its batch in the gallery."""
+    if generation.batch_id:
+        return redirect(f"{reverse('review:gallery')}?batch={generation.batch_id}")
     return redirect("generations:detail", generation_id=generation.id)
 
 
@@ -287,21 +258,9 @@ def _editable(request: HttpRequest, generation_id: uuid.UUID) -> tuple[Generatio
 @login_required
 @require_POST
 def resend_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
-    generation, membership = _editable(request, generation_id)
-    if generation.state == Generation.State.UNCERTAIN:
-        try:
-            client = client_for(generation.team)
-        except ImproperlyConfigured:
-            messages.error(request, NOT_CONFIGURED)
-            return redirect("generations:detail", generation_id=generation.id)
-        with client:
-            resend(generation, client)
-        if generation.state == Generation.State.UNCERTAIN:
-            messages.error(
-                request, "The outcome is still unknown: check the connection and decide again."
-            )
-        elif generation.state == Generation.State.REFUSED:
-            messages.error(request, f"The generation API refused it: {generation.error_detail}")
+    generation, _ = _editable(request, generation_id)
+    if lifecycle.resend(generation):
+        messages.info(request, "It waits for the sender again, and will be sent once more.")
     return redirect("generations:detail", generation_id=generation.id)
 
 
@@ -309,7 +268,7 @@ def resend_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def drop_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _ = _editable(request, generation_id)
-    drop(generation)
+    lifecycle.drop(generation)
     return redirect("generations:detail", generation_id=generation.id)
 
 
@@ -326,14 +285,11 @@ def retry_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         )
         return redirect("generations:detail", generation_id=failed.id)
     try:
-        client = client_for(failed.team)
-        generation, _ = record(retry_draft(failed, membership))
-    except ImproperlyConfigured:
+        takes, _ = lifecycle.record([retry_draft(failed, membership)])
+    except NoApiConfigured:
         messages.error(request, NOT_CONFIGURED)
         return redirect("generations:detail", generation_id=failed.id)
     except BudgetExceeded as exc:
         messages.error(request, str(exc))
         return redirect("generations:detail", generation_id=failed.id)
-    with client:
-        submit(generation, client)
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("generations:detail", generation_id=takes[0].id)

@@ -64,6 +64,9 @@ FAILURE_REASONS: Final[dict[str, str]] = {
 }
 OUTPUT_TYPES: Final = ("video", "exr")
 PROMPT_MAX: Final = 6000
+# Creates are limited per key (§5): concurrent non-terminal jobs, and requests in a
+# sliding window of this many seconds.
+RATE_WINDOW_S: Final = 60
 USER_ID_MAX: Final = 256
 KEYFRAMES_MAX: Final = 64
 IMAGE_MAX_BYTES: Final = 50 * 1000 * 1000

@@ -20,7 +20,9 @@ from studio.contract import errors as e
 from .errors import ApiFailure
 from .models import ApiKey, EngineGeneration, RateEvent
 
-WINDOW = timedelta(seconds=60)
+
+def window() -> timedelta:
+    return timedelta(seconds=settings.RATE_WINDOW_S)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def admit(key: ApiKey, price: Decimal, *, record: bool) -> Allowance:
     the key's row lock and creates the generation).
     """
     now = timezone.now()
+    WINDOW = window()  # noqa: N806 - read once per call; tests shorten it
     RateEvent.objects.filter(key=key, at__lte=now - WINDOW).delete()
     recent = list(
         RateEvent.objects.filter(key=key, at__gt=now - WINDOW)

@@ -64,22 +64,102 @@ class RemoteFile(models.Model):
 
 
 class GenerationState(models.TextChoices):
-    PENDING = "pending", "Recorded"  # written, request not yet sent
-    SUBMITTING = "submitting", "Submitting"  # the request is being sent
+    """Where a generation stands; every change between them is made in ``lifecycle``."""
+
+    WAITING = "waiting", "Waiting"  # recorded, waiting for the sender (and a free slot)
+    UPLOADING = "uploading", "Uploading inputs"  # the sender is uploading its inputs
+    SENDING = "sending", "Sending"  # a slot is taken and the create is being sent
     UNCERTAIN = "uncertain", "Submission uncertain"  # sent, outcome unknown
     REFUSED = "refused", "Refused"  # the API answered with an error; nothing was created
     DROPPED = "dropped", "Dropped"  # an uncertain submission the person chose to drop
+    CANCELLED = "cancelled", "Cancelled"  # cancelled while waiting; nothing was sent
     QUEUED = "queued", "Queued"
     PROCESSING = "processing", "Processing"
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
 
 
+class ApiGovernor(models.Model):
+    """One generation API and key (by fingerprint, never the key itself) and its limits.
+
+    The sender keeps every create within ``max_concurrent`` running jobs and ``max_rpm``
+    creates in a sliding minute per key, across any number of senders: the counts come
+    from the database (generations and ``CreateAttempt`` rows), and a decision is made
+    under a lock on this row.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    base_url = models.CharField(max_length=300)
+    max_concurrent = models.PositiveIntegerField(default=10)
+    max_rpm = models.PositiveIntegerField(default=30)
+    # The API's own X-RateLimit-Limit when it announced one (the lower of the two counts).
+    api_rpm = models.PositiveIntegerField(null=True, blank=True)
+    # Nothing is sent before this (a 429's Retry-After, or X-RateLimit-Reset at 0 left).
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    # What the last sender pass saw, for the "why is it waiting" line.
+    running = models.PositiveIntegerField(default=0)
+    next_slot_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.base_url} ({self.fingerprint[:8]})"
+
+    @property
+    def rpm_limit(self) -> int:
+        return min(self.max_rpm, self.api_rpm) if self.api_rpm else self.max_rpm
+
+
+class CreateAttempt(models.Model):
+    """A create the API answered, at the time its answer arrived (the sliding minute)."""
+
+    governor = models.ForeignKey(ApiGovernor, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["governor", "at"], name="attempt_window")]
+
+
+class Batch(models.Model):
+    """Takes sent together: one composition several times, or varied across its takes."""
+
+    class Kind(models.TextChoices):
+        TAKES = "takes", "Takes"
+        PROMPTS = "prompts", "Prompt list"
+        SWEEP = "sweep", "Sweep"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="batches")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TAKES)
+    # For a sweep: which parameter varies (resolution, duration, aspect_ratio, strength).
+    varies = models.CharField(max_length=20, blank=True)
+    size = models.PositiveSmallIntegerField()
+    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.size}"
+
+
 class Generation(models.Model):
     State = GenerationState
     # The API's states that the poller keeps polling.
     IN_FLIGHT = (State.QUEUED, State.PROCESSING)
-    FINISHED = (State.COMPLETED, State.FAILED, State.REFUSED, State.DROPPED)
+    # Recorded but not yet at the API: the sender's part.
+    UNSENT = (State.WAITING, State.UPLOADING, State.SENDING)
+    FINISHED = (
+        State.COMPLETED,
+        State.FAILED,
+        State.REFUSED,
+        State.DROPPED,
+        State.CANCELLED,
+    )
 
     class Action(models.TextChoices):
         CREATE = "create", "New"
@@ -89,6 +169,7 @@ class Generation(models.Model):
         REFRAME = "reframe", "Reframe"
         REMIX = "remix", "Remix"
         PROMOTE = "promote", "Draft → final"
+        IMPORT = "import", "Imported"
 
     class Approval(models.TextChoices):
         PENDING = "pending", "Pending review"
@@ -121,11 +202,22 @@ class Generation(models.Model):
     price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     price_estimated = models.BooleanField(default=False)
 
-    # Where it went and what came back.
+    # Takes recorded together share a batch.
+    batch = models.ForeignKey(
+        Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="takes"
+    )
+    take_index = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # Where it went and what came back. ``api_source`` says whose key goes with
+    # ``api_base_url`` (the team's own API or the studio's): see ``routing``.
     api_base_url = models.CharField(max_length=300, blank=True)
+    api_source = models.CharField(max_length=6, blank=True)
+    governor = models.ForeignKey(
+        ApiGovernor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     remote_id = models.UUIDField(null=True, blank=True, unique=True)
     submit_token = models.UUIDField(null=True, blank=True, unique=True)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_reason = models.TextField(blank=True)
     error_detail = models.TextField(blank=True)  # a refusal's `detail`, or the last error
@@ -134,6 +226,14 @@ class Generation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)  # first seen processing
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Sender bookkeeping: the order within the author's own queue, a pause after a
+    # failed attempt, and how far the upload of its inputs got.
+    queue_order = models.DateTimeField(default=timezone.now)
+    not_before = models.DateTimeField(null=True, blank=True)
+    inputs_ready = models.BooleanField(default=False)
+    uploads_done = models.PositiveSmallIntegerField(default=0)
+    uploads_total = models.PositiveSmallIntegerField(default=0)
 
     # Poller bookkeeping: when to look next, and a lease so one poller works a row at a time.
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -156,6 +256,8 @@ class Generation(models.Model):
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"], name="gen_team_newest"),
             models.Index(fields=["state", "next_poll_at"], name="gen_poll_due"),
+            models.Index(fields=["state", "governor"], name="gen_state_governor"),
+            models.Index(fields=["batch", "take_index"], name="gen_batch_take"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -188,6 +290,10 @@ class Generation(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in self.FINISHED
+
+    @property
+    def is_unsent(self) -> bool:
+        return self.state in self.UNSENT
 
 
 class ProgressEvent(models.Model):

@@ -142,16 +142,22 @@ def progress_of(
     elapsed = elapsed_seconds(generation, now)
     state = generation.state
     done = state == GenerationState.COMPLETED and generation.outputs_ready
-    in_flight = state in Generation.IN_FLIGHT or (
-        state == GenerationState.COMPLETED and not generation.outputs_ready
+    unsent = state in Generation.UNSENT
+    in_flight = (
+        unsent
+        or state in Generation.IN_FLIGHT
+        or (state == GenerationState.COMPLETED and not generation.outputs_ready)
     )
+    if done or unsent:
+        # Time at the API only starts once it is sent; until then the reason says why.
+        elapsed = 0.0 if unsent else elapsed
     if done:
         fraction = 1.0
-    elif in_flight:
+    elif in_flight and not unsent:
         fraction = min(MAX_FRACTION_IN_FLIGHT, elapsed / expected if expected > 0 else 0.0)
     else:
         fraction = 0.0
-    overdue = in_flight and elapsed > expected
+    overdue = in_flight and not unsent and elapsed > expected
     if poster_url is None and generation.outputs_ready:
         poster_url = poster_url_of(generation)
     failed = state == GenerationState.FAILED
@@ -177,7 +183,54 @@ def progress_of(
             else None
         ),
         "error": generation.error_detail or None,
+        "waiting_reason": waiting_reason(generation, now),
     }
+
+
+def _in(seconds: float) -> str:
+    seconds = max(1, round(seconds))
+    return f"~{seconds} s" if seconds < 120 else f"~{round(seconds / 60)} min"
+
+
+def waiting_reason(generation: Generation, now: dt.datetime | None = None) -> str | None:
+    """Why a generation that is not sent yet still waits, and how far it got (or None)."""
+    now = now or timezone.now()
+    state = generation.state
+    if state == GenerationState.UPLOADING:
+        return f"uploading inputs: {generation.uploads_done} of {generation.uploads_total}"
+    if state == GenerationState.SENDING:
+        return "sending to the generation API"
+    if state != GenerationState.WAITING:
+        return None
+    if generation.team.queue_paused:
+        return "waiting: an owner paused the team's queue"
+    if generation.not_before and generation.not_before > now:
+        wait = (generation.not_before - now).total_seconds()
+        return f"waiting: the generation API could not be reached; next try in {_in(wait)}"
+    governor = generation.governor
+    if governor is None:
+        return "waiting: no generation API is configured for its team"
+    if not generation.inputs_ready:
+        return "waiting to upload its inputs"
+    parts = []
+    if governor.running >= governor.max_concurrent:
+        parts.append(
+            f"waiting: {governor.running} of {governor.max_concurrent} jobs running on this API key"
+        )
+    blocked = governor.blocked_until and governor.blocked_until > now
+    next_slot = max(
+        (t for t in (governor.next_slot_at, governor.blocked_until) if t and t > now),
+        default=None,
+    )
+    if next_slot is not None:
+        if not parts:
+            parts.append(
+                "waiting: the API asked the studio to wait"
+                if blocked
+                else f"waiting: {governor.rpm_limit} creates a minute on this API key"
+            )
+        parts.append(f"next slot in {_in((next_slot - now).total_seconds())}")
+    return ", ".join(parts) if parts else "waiting for its turn to be sent"
 
 
 def state_label(generation: Generation) -> str:

@@ -68,7 +68,9 @@ def statuses(request: HttpRequest) -> JsonResponse:
                 {"detail": f"ids: {value[:40]!r} is not a generation id"}, status=400
             )
     generations = list(
-        Generation.objects.filter(id__in=ids, team__memberships__user=request.user).distinct()
+        Generation.objects.filter(id__in=ids, team__memberships__user=request.user)
+        .select_related("team", "governor")
+        .distinct()
     )
     times = ExpectedTimes.load()
     files = outputs_of(generations)

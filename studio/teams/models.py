@@ -40,6 +40,11 @@ class Team(models.Model):
     # Optional per-team generation API (owners' "API settings"); empty = the studio's default.
     api_base_url = models.CharField(max_length=300, blank=True)
     api_key = models.CharField(max_length=300, blank=True)
+    # Limits of the team's own API key (empty: LUMA_MAX_CONCURRENT / LUMA_MAX_RPM).
+    api_max_concurrent = models.PositiveIntegerField(null=True, blank=True)
+    api_max_rpm = models.PositiveIntegerField(null=True, blank=True)
+    # An owner can hold the team's send queue; nothing waiting is sent while it is.
+    queue_paused = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

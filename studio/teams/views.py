@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from studio.accounts.users import create_user
-from studio.composer.budget import month_spend
 from studio.teams import spend
 from studio.teams.access import SESSION_KEY, require_membership
+from studio.teams.budget import month_spend
 from studio.teams.forms import (
     EMAIL_TAKEN,
     AddMemberForm,

@@ -14,9 +14,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from studio.composer.submit import Draft, record
 from studio.engine.models import EngineFile, EngineGeneration
+from studio.generations.lifecycle import Draft, record
 from studio.generations.models import Generation, ProgressEvent, RemoteFile
+from studio.generations.sender import SenderConfig, send_once
 from studio.teams.models import Membership
 from tests.conftest import Personas
 
@@ -37,6 +38,14 @@ def form(**fields: Any) -> dict[str, Any]:
     return data
 
 
+def send(passes: int = 4) -> None:
+    """Run the sender as it runs in the background: upload the inputs, then the create."""
+    config = SenderConfig.from_settings(owner="tests")
+    for _ in range(passes):
+        if not send_once(config).worked:
+            return
+
+
 @pytest.fixture
 def editor(client: Client, personas: Personas) -> Client:
     client.force_login(personas.editor)
@@ -51,6 +60,10 @@ def test_text_to_video_reaches_the_engine_exactly(
     generation = Generation.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("generations:detail", args=[generation.id])
+    # Recorded and answered at once; nothing is sent inside the request.
+    assert generation.state == "waiting" and EngineGeneration.objects.count() == 0
+    send()
+    generation.refresh_from_db()
     expected = {
         "model": "ray-3.2",
         "type": "video",
@@ -66,7 +79,11 @@ def test_text_to_video_reaches_the_engine_exactly(
     assert generation.price == Decimal("0.06")
     assert generation.api_base_url == engine
     assert generation.next_poll_at is not None and generation.submitted_at is not None
-    assert list(generation.events.values_list("kind", flat=True)) == ["recorded", "submitted"]
+    assert list(generation.events.values_list("kind", flat=True)) == [
+        "recorded",
+        "sending",
+        "submitted",
+    ]
     assert generation.composition["loop"] is True
 
 
@@ -76,6 +93,7 @@ def test_keyframes_go_as_file_ids_uploaded_once(
     images = [image_asset() for _ in range(3)]
     keyframes = [{"asset": a.id, "frame": f} for a, f in zip(images, (0, 60, 120), strict=True)]
     editor.post(reverse("composer:compose"), form(keyframes=json.dumps(keyframes)))
+    send()
     sent = EngineGeneration.objects.get().request
     file_ids = [RemoteFile.objects.get(asset=a, api_base_url=engine).file_id for a in images]
     assert sent["video"]["keyframes"] == [{"file_id": f} for f in file_ids]
@@ -90,6 +108,7 @@ def test_keyframes_go_as_file_ids_uploaded_once(
     with ApiClient(settings.LUMA_BASE_URL, settings.LUMA_AGENTS_API_KEY) as api:
         api.delete_file(file_ids[1])
     editor.post(reverse("composer:compose"), form(keyframes=json.dumps(keyframes)))
+    send()
     assert EngineFile.objects.count() == 4
     again = EngineGeneration.objects.order_by("-created_at").first().request
     new_ids = [ref["file_id"] for ref in again["video"]["keyframes"]]
@@ -101,18 +120,23 @@ def test_keyframes_go_as_file_ids_uploaded_once(
 def test_double_submit_makes_one_generation(editor: Client, engine: str) -> None:
     data = form()
     first = editor.post(reverse("composer:compose"), data)
+    send()
     second = editor.post(reverse("composer:compose"), data)
+    send()
     assert Generation.objects.count() == 1
     assert EngineGeneration.objects.count() == 1
     assert first["Location"] == second["Location"]
 
 
-def test_same_token_in_record_returns_the_first(personas: Personas) -> None:
+def test_same_token_in_record_returns_the_first(personas: Personas, settings: object) -> None:
+    settings.LUMA_BASE_URL = "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
+    settings.LUMA_AGENTS_API_KEY = "luma-api-test"  # type: ignore[attr-defined]
     membership = Membership.objects.get(user=personas.editor, team=personas.team)
     body = {"model": "ray-3.2", "type": "video", "prompt": "x", "video": {"resolution": "720p"}}
-    draft = Draft(membership, "create", body, {}, Decimal("0.30"), False, str(uuid.uuid4()))
-    one, created_one = record(draft)
-    two, created_two = record(draft)
+    draft = Draft(membership, "create", body, {}, Decimal("0.30"), False)
+    token = str(uuid.uuid4())
+    (one,), created_one = record([draft], submit_token=token)
+    (two,), created_two = record([draft], submit_token=token)
     assert (created_one, created_two) == (True, False)
     assert one.pk == two.pk and Generation.objects.count() == 1
 
@@ -125,11 +149,14 @@ def test_refusal_shows_the_detail_verbatim_and_keeps_the_composition(
     settings.ENGINE_BALANCE_ENABLED = True  # type: ignore[attr-defined]
     ApiKey.objects.update(balance=Decimal("0.01"))
     response = editor.post(reverse("composer:compose"), form(prompt="a heron in reeds"))
-    assert response.status_code == 422
-    page = response.content.decode()
+    generation = Generation.objects.get()
+    assert response["Location"] == reverse("generations:detail", args=[generation.id])
+    send()
+    page = editor.get(response["Location"]).content.decode()
+    assert "The API refused it" in page
     assert "Insufficient balance. Please add funds to continue." in page
     assert "a heron in reeds" in page
-    generation = Generation.objects.get()
+    generation.refresh_from_db()
     assert generation.state == "refused"
     assert generation.error_detail == "Insufficient balance. Please add funds to continue."
     assert generation.remote_id is None
@@ -169,26 +196,35 @@ def test_uncertain_then_resend_or_drop(
     settings.LUMA_BASE_URL, real = silent_server, settings.LUMA_BASE_URL  # type: ignore[attr-defined]
     settings.LUMA_TIMEOUT = 0.5  # type: ignore[attr-defined]
     response = editor.post(reverse("composer:compose"), form())
-    assert response.status_code == 200
-    assert "Submission uncertain" in response.content.decode()
+    send()
+    assert "Submission uncertain" in editor.get(response["Location"]).content.decode()
     generation = Generation.objects.get()
     assert generation.state == "uncertain"
+    send()
     assert EngineGeneration.objects.count() == 0  # and nothing resent by itself
+    assert Generation.objects.get().state == "uncertain"
 
     settings.LUMA_BASE_URL = real  # type: ignore[attr-defined]
     editor.post(reverse("composer:resend", args=[generation.id]))
+    send()
     generation.refresh_from_db()
     assert generation.state == "queued" and generation.remote_id is not None
     assert EngineGeneration.objects.count() == 1
 
     settings.LUMA_BASE_URL = silent_server  # type: ignore[attr-defined]
     editor.post(reverse("composer:compose"), form())
+    send()
     other = Generation.objects.exclude(pk=generation.pk).get()
     assert other.state == "uncertain"
     editor.post(reverse("composer:drop", args=[other.id]))
     other.refresh_from_db()
     assert other.state == "dropped"
-    assert list(other.events.values_list("kind", flat=True)) == ["recorded", "uncertain", "dropped"]
+    assert list(other.events.values_list("kind", flat=True)) == [
+        "recorded",
+        "sending",
+        "uncertain",
+        "dropped",
+    ]
 
 
 def test_budget_refuses_before_anything_is_sent(
@@ -200,6 +236,7 @@ def test_budget_refuses_before_anything_is_sent(
     response = editor.post(reverse("composer:compose"), form())  # 0.12 > 0.10
     assert response.status_code == 402
     assert "monthly budget" in response.content.decode()
+    send()
     assert Generation.objects.count() == 1 and EngineGeneration.objects.count() == 1
 
     Membership.objects.filter(user=personas.editor).update(monthly_budget=Decimal("0.05"))
@@ -213,6 +250,7 @@ def test_retry_of_a_failed_generation_is_a_linked_remix(
     editor: Client, engine: str, personas: Personas
 ) -> None:
     editor.post(reverse("composer:compose"), form())
+    send()
     failed = Generation.objects.get()
     Generation.objects.filter(pk=failed.pk).update(state="failed", failure_code="content_moderated")
     editor.post(reverse("composer:retry", args=[failed.id]))
@@ -220,6 +258,7 @@ def test_retry_of_a_failed_generation_is_a_linked_remix(
 
     Generation.objects.filter(pk=failed.pk).update(failure_code="generation_failed")
     response = editor.post(reverse("composer:retry", args=[failed.id]))
+    send()
     retry = Generation.objects.exclude(pk=failed.pk).get()
     assert response["Location"] == reverse("generations:detail", args=[retry.id])
     assert (retry.action, retry.parent_id, retry.state) == ("remix", failed.id, "queued")

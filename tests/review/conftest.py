@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from studio.api.models import ApiToken
+from studio.api.tokens import issue
 from studio.generations.models import Generation, Output
 from studio.review import services
 from studio.review.models import Comment, ShareLink
@@ -32,6 +34,7 @@ class World:
     token: str
     invite: Invite
     editor_membership: Membership
+    api_token: ApiToken  # the editor's, in Northwind
 
     def snapshot(self) -> dict[str, Any]:
         """Northwind's state, to prove a refused request changed nothing."""
@@ -53,6 +56,9 @@ class World:
             ),
             "shares": sorted(ShareLink.objects.filter(team=team).values_list("id", "revoked_at")),
             "invites": sorted(Invite.objects.filter(team=team).values_list("id", "revoked_at")),
+            "api_tokens": sorted(
+                ApiToken.objects.filter(team=team).values_list("id", "revoked_at")
+            ),
         }
 
 
@@ -86,6 +92,7 @@ def world(personas: Personas) -> World:
         token=token_for(share),
         invite=invite,
         editor_membership=Membership.objects.get(team=personas.team, user=personas.editor),
+        api_token=issue(personas.editor, personas.team, "CI")[0],
     )
 
 

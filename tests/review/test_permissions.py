@@ -47,6 +47,16 @@ TABLE: dict[str, Case] = {
     "accounts:password_done": Case(
         "get", _rev("accounts:password_done"), ROLES, (200,), outsider=(200,)
     ),
+    # API tokens are personal: everyone signed in has the page, for their own tokens only.
+    "api:tokens": Case("get", _rev("api:tokens"), ROLES, (200,), outsider=(200,)),
+    # The editor's token: only they may revoke it; anyone else gets a 404 and it stays.
+    "api:token_revoke": Case(
+        "post",
+        _rev("api:token_revoke", lambda w: w.api_token.pk),
+        ("editor",),
+        (302,),
+        denied=(404,),
+    ),
     "teams:team": Case("get", _rev("teams:team"), MEMBERS, (200,), outsider=OWN),
     "teams:switch": Case(
         "post", _rev("teams:switch"), MEMBERS, (302,), data=lambda w: {"team": w.p.team.pk}

@@ -20,6 +20,7 @@ from studio.client import ApiError
 from studio.generations.models import Generation, GenerationState
 from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
+from studio.generations.routing import no_key_reason, route_for
 from studio.media import MediaError
 
 log = logging.getLogger("studio.poller")
@@ -63,16 +64,10 @@ class PassReport:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
-def api_key_of(generation: Generation) -> remote.ApiKey:
-    """Which API a generation went to, and the key to ask it with."""
-    team = generation.team
-    base_url = generation.api_base_url or team.api_base_url or settings.LUMA_BASE_URL
-    api_key = (
-        team.api_key
-        if team.api_key and (not team.api_base_url or team.api_base_url == base_url)
-        else settings.LUMA_AGENTS_API_KEY
-    )
-    return (base_url, api_key)
+def api_key_of(generation: Generation) -> remote.ApiKey | None:
+    """Which API a generation went to and the key to ask it with (None: no key any more)."""
+    route = route_for(generation)
+    return (route.base_url, route.key) if route is not None else None
 
 
 def poll_once(
@@ -111,9 +106,12 @@ def _poll(
     now = timezone.now()
     for row in rows:
         key = api_key_of(row)
-        if not key[0] or not key[1]:
-            error = ApiError(None, "no API base URL or key configured", sent=False)
-            changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
+        if key is None:
+            # Never another key in its place: the row waits (slowly) for its own again.
+            error = ApiError(None, no_key_reason(row), sent=False)
+            changes[row] = record.failed_attempt(
+                row, error, "poll", now, cap=cadence.STUBBORN_CAP_S, rand=rand
+            )
             continue
         jobs.append((row.id, key, str(row.remote_id)))
     timeout = min(config.timeout, POLL_TIMEOUT_CAP_S)

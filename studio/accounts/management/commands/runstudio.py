@@ -1,7 +1,7 @@
 """`python manage.py runstudio [ADDR:PORT]`: the whole studio in one process tree.
 
 Applies migrations, makes sure a first user can sign in, then starts and supervises the
-web server, the poller and the local engine's render workers. Ctrl-C or SIGTERM stops
+web server, the sender, the poller and the local engine's render workers. Ctrl-C or SIGTERM stops
 them all: each child gets SIGTERM and time to finish what it is doing.
 """
 
@@ -47,7 +47,7 @@ def parse_addr(addrport: str) -> tuple[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Run the studio: migrations, web server, poller and local engine workers."
+    help = "Run the studio: migrations, web server, sender, poller and local engine workers."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -94,6 +94,8 @@ class Command(BaseCommand):
             )
         ]
         commands = get_commands()
+        if "send" in commands:
+            children.append(Child("sender", [*manage, "send"], essential=False))
         if "poll" in commands:
             children.append(Child("poller", [*manage, "poll"], essential=False))
         if settings.ENGINE_ENABLED and "engine_worker" in commands:

@@ -15,9 +15,10 @@ from django.utils import timezone
 from studio.generations.models import Generation
 from studio.teams.models import Membership, Team
 
-# Sent and possibly charged: an uncertain submission may have created a paid generation.
+# Reserved (waiting to be sent), sent, and possibly charged: an uncertain submission may
+# have created a paid generation. Cancelling a waiting one releases its reservation.
 SPENDING_STATES = (
-    Generation.State.SUBMITTING,
+    *Generation.UNSENT,
     Generation.State.UNCERTAIN,
     Generation.State.QUEUED,
     Generation.State.PROCESSING,
@@ -43,21 +44,22 @@ def month_spend(team: Team, author: object | None = None, now: datetime | None =
     return rows.aggregate(total=Sum("price"))["total"] or Decimal("0.00")
 
 
-def budget_problem(membership: Membership, price: Decimal) -> str | None:
-    """A sentence saying which budget this price would exceed, or None."""
+def budget_problem(membership: Membership, price: Decimal, takes: int = 1) -> str | None:
+    """A sentence saying which budget this price (of ``takes`` generations) would exceed."""
+    what = "this generation costs" if takes == 1 else f"these {takes} takes cost"
     team = membership.team
     if team.monthly_budget is not None:
         spent = month_spend(team)
         if spent + price > team.monthly_budget:
             return (
                 f"This would exceed {team.name}'s monthly budget: ${spent} of "
-                f"${team.monthly_budget} spent, this generation costs up to ${price}."
+                f"${team.monthly_budget} spent, {what} up to ${price}."
             )
     if membership.monthly_budget is not None:
         spent = month_spend(team, membership.user)
         if spent + price > membership.monthly_budget:
             return (
                 f"This would exceed your monthly budget in {team.name}: ${spent} of "
-                f"${membership.monthly_budget} spent, this generation costs up to ${price}."
+                f"${membership.monthly_budget} spent, {what} up to ${price}."
             )
     return None

@@ -1,0 +1,344 @@
+"""The OpenAPI 3.1 document of the studio's JSON API, written by hand.
+
+Served at ``GET /api/v1/openapi.json`` (no token needed) so a pipeline can generate a
+client. The Ray 3.2 request body itself is described by the wire contract
+(``shared/spec/contract.md``); here it is an open object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.composer.takes import MAX_TAKES
+from studio.generations.models import GenerationState, Output
+
+VERSION = "1.0.0"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{description}"}
+
+
+ID = {"type": "string", "format": "uuid"}
+NULLABLE_ID = {"type": ["string", "null"], "format": "uuid"}
+TIME = {"type": ["string", "null"], "format": "date-time"}
+GENERATION_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "The studio's id of the generation.",
+    "schema": ID,
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "description": "Every error: one human-readable sentence (the contract's exact "
+        "strings where the contract has them).",
+        "required": ["detail"],
+        "properties": {"detail": {"type": "string"}},
+    },
+    "TakeProblem": {
+        "type": "object",
+        "description": "A take the contract refuses: its status and detail, and which take.",
+        "required": ["detail"],
+        "properties": {
+            "detail": {"type": "string"},
+            "take": {"type": "integer", "minimum": 0, "description": "0-based take index."},
+        },
+    },
+    "RayRequest": {
+        "type": "object",
+        "description": "A Ray 3.2 request body (model, type, prompt, aspect_ratio, source, "
+        "user_id, video), sent to the generation API as given. ImageRefs may use url, data, "
+        "file_id (a Files API id) or generation_id. Without user_id, the member's own "
+        "opaque id is set.",
+        "required": ["model", "type"],
+        "properties": {
+            "model": {"const": "ray-3.2"},
+            "type": {"enum": ["video", "video_edit", "video_reframe"]},
+            "prompt": {"type": "string", "minLength": 1, "maxLength": 6000},
+            "aspect_ratio": {"enum": ["9:16", "3:4", "1:1", "4:3", "16:9", "21:9"]},
+            "source": {"type": "object"},
+            "user_id": {"type": "string", "maxLength": 256},
+            "video": {"type": "object"},
+        },
+        "additionalProperties": True,
+    },
+    "ComposeRequest": {
+        "type": "object",
+        "required": ["request"],
+        "additionalProperties": False,
+        "properties": {
+            "request": _ref("RayRequest"),
+            "takes": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_TAKES,
+                "default": 1,
+                "description": "How many generations of this request, recorded as one batch.",
+            },
+            "prompts": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "maxItems": MAX_TAKES,
+                "description": "One take per prompt (replaces the request's prompt); "
+                "not combined with takes.",
+            },
+            "parent": {
+                **ID,
+                "description": "A generation of the same team this one derives from.",
+            },
+        },
+    },
+    "Output": {
+        "type": "object",
+        "required": ["type", "url", "bytes", "sha256"],
+        "properties": {
+            "type": {"enum": [kind.value for kind in Output.Kind]},
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "The studio's own link; fetch it with the same token.",
+            },
+            "bytes": {"type": "integer"},
+            "sha256": {"type": ["string", "null"]},
+        },
+    },
+    "Generation": {
+        "type": "object",
+        "description": "The studio's record of a generation. An output is listed once the "
+        "studio has stored it.",
+        "required": [
+            "id",
+            "remote_id",
+            "state",
+            "waiting_reason",
+            "batch",
+            "take_index",
+            "parent",
+            "action",
+            "request",
+            "price",
+            "price_estimated",
+            "created_at",
+            "submitted_at",
+            "finished_at",
+            "failure_code",
+            "failure_reason",
+            "outputs",
+        ],
+        "properties": {
+            "id": ID,
+            "remote_id": {**NULLABLE_ID, "description": "The generation API's id, once sent."},
+            "state": {"enum": GenerationState.values},
+            "waiting_reason": {
+                "type": ["string", "null"],
+                "description": "Why a generation not yet sent still waits.",
+            },
+            "batch": NULLABLE_ID,
+            "take_index": {"type": ["integer", "null"]},
+            "parent": NULLABLE_ID,
+            "action": {"type": "string"},
+            "request": {"type": "object"},
+            "price": {"type": "string", "pattern": r"^\d+\.\d\d$", "examples": ["0.30"]},
+            "price_estimated": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "submitted_at": TIME,
+            "finished_at": TIME,
+            "failure_code": {"type": ["string", "null"]},
+            "failure_reason": {"type": ["string", "null"]},
+            "outputs": {"type": "array", "items": _ref("Output")},
+        },
+    },
+    "GenerationList": {
+        "type": "object",
+        "required": ["generations", "next_cursor"],
+        "properties": {
+            "generations": {"type": "array", "items": _ref("Generation")},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as cursor for the next page; null on the last page.",
+            },
+        },
+    },
+    "Batch": {
+        "type": "object",
+        "required": ["generations"],
+        "properties": {"generations": {"type": "array", "items": _ref("Generation")}},
+    },
+    "ImportRequest": {
+        "type": "object",
+        "required": ["remote_id"],
+        "additionalProperties": False,
+        "properties": {"remote_id": {**ID, "description": "The generation API's id."}},
+    },
+}
+
+RESPONSES: dict[str, Any] = {
+    name: _json(_ref("Problem"), text)
+    for name, text in {
+        "BadRequest": "A malformed body or parameter.",
+        "Unauthorized": "Missing or invalid token.",
+        "Forbidden": "The token's role may not do this.",
+        "NotFound": "No such generation in the token's team.",
+        "MethodNotAllowed": "Method not allowed.",
+    }.items()
+}
+
+COMMON = {
+    "401": _error("Unauthorized"),
+    "405": _error("MethodNotAllowed"),
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/generations": {
+        "get": {
+            "operationId": "listGenerations",
+            "summary": "The team's generations, newest first, in keyset pages.",
+            "parameters": [
+                {
+                    "name": "state",
+                    "in": "query",
+                    "schema": {"enum": GenerationState.values},
+                },
+                {"name": "batch", "in": "query", "schema": ID},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                },
+            ],
+            "responses": {
+                "200": _json(_ref("GenerationList"), "A page."),
+                "400": _error("BadRequest"),
+                **COMMON,
+            },
+        },
+        "post": {
+            "operationId": "composeGenerations",
+            "summary": "Record 1–16 takes of a Ray 3.2 request; the studio sends them.",
+            "description": "Every take is judged by the contract first: the first refused "
+            "take refuses them all, with the contract's status and detail and its index. "
+            "Nothing is recorded on any refusal. Needs a role that may compose.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ComposeRequest")}},
+            },
+            "responses": {
+                "201": _json(_ref("Batch"), "The recorded takes, waiting to be sent."),
+                "400": _json(_ref("TakeProblem"), "A malformed body, or a refused take."),
+                "402": _json(_ref("Problem"), "Over the team's or the member's budget."),
+                "403": _error("Forbidden"),
+                "404": _json(_ref("Problem"), "parent: no such generation"),
+                "413": _json(_ref("TakeProblem"), "Media too large."),
+                "422": _json(_ref("TakeProblem"), "A parameter combination refused."),
+                "503": _json(_ref("Problem"), "No generation API is configured."),
+                **COMMON,
+            },
+        },
+    },
+    "/api/v1/generations/{id}": {
+        "get": {
+            "operationId": "getGeneration",
+            "parameters": [GENERATION_ID],
+            "responses": {
+                "200": _json(_ref("Generation"), "The record."),
+                "404": _error("NotFound"),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/generations/{id}/outputs/{type}": {
+        "get": {
+            "operationId": "getGenerationOutput",
+            "summary": "The bytes of a stored output (one byte range honoured).",
+            "parameters": [
+                GENERATION_ID,
+                {
+                    "name": "type",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"enum": [kind.value for kind in Output.Kind]},
+                },
+                {"name": "Range", "in": "header", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The file.",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "206": {"description": "The range asked for."},
+                "404": _error("NotFound"),
+                "416": {"description": "A range outside the file."},
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/generations/{id}/cancel": {
+        "post": {
+            "operationId": "cancelGeneration",
+            "summary": "Cancel a generation not yet sent (its author, or an owner).",
+            "parameters": [GENERATION_ID],
+            "responses": {
+                "200": _json(_ref("Generation"), "Cancelled."),
+                "403": _error("Forbidden"),
+                "404": _error("NotFound"),
+                "409": _json(_ref("Problem"), "It is no longer waiting."),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/imports": {
+        "post": {
+            "operationId": "importGeneration",
+            "summary": "Record a generation made elsewhere with the team's API key.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ImportRequest")}},
+            },
+            "responses": {
+                "200": _json(_ref("Generation"), "Already in the studio: the same record."),
+                "201": _json(_ref("Generation"), "Imported; the studio fetches its outputs."),
+                "400": _error("BadRequest"),
+                "403": _error("Forbidden"),
+                "404": _json(_ref("Problem"), "The generation API does not know it."),
+                "502": _json(_ref("Problem"), "The generation API could not be asked."),
+                "503": _json(_ref("Problem"), "No generation API is configured."),
+                **COMMON,
+            },
+        }
+    },
+}
+
+
+def document(server: str = "/") -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Studio API",
+            "version": VERSION,
+            "description": "Compose, track and fetch Ray 3.2 generations through the "
+            "studio. Authenticate with a personal token: `Authorization: Bearer studio_…` "
+            "(account → API tokens, or `manage.py studio_token create EMAIL`). A token acts "
+            "as its person in one team, with their role there.",
+        },
+        "servers": [{"url": server}],
+        "security": [{"token": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": RESPONSES,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,283 @@
+"""The JSON API for generations: compose (record takes), read, list, fetch outputs, cancel.
+
+A compose here does what the composer's submit does: every take is judged by the
+contract and priced, the budget is checked, and the takes are recorded waiting; the
+sender then sends them within the key's limits. Nothing is recorded on any refusal.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils._os import safe_join
+from django.utils.dateparse import parse_datetime
+
+from studio.api.http import ApiError, api_view, json_body, role_refusal
+from studio.api.records import (
+    generations_of,
+    get_generation_in,
+    record_of,
+)
+from studio.composer.submit import composition_of
+from studio.composer.takes import MAX_TAKES, TakeProblem, check, plan
+from studio.contract.errors import PROMPT_LENGTH
+from studio.contract.models import PROMPT_MAX
+from studio.generations import lifecycle
+from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
+from studio.generations.models import Generation, GenerationState, Output
+from studio.ranged import ranged_file_response
+from studio.teams.models import Membership
+
+FIELDS = ("request", "takes", "prompts", "parent")
+PAGE_DEFAULT = 50
+PAGE_MAX = 100
+MODE_OF_TYPE = {"video": "video", "video_edit": "edit", "video_reframe": "reframe"}
+OUTPUT_SUFFIX = {"video": ".mp4", "exr": ".zip", "preview": ".mp4", "poster": ".png"}
+
+
+# --- Compose ---------------------------------------------------------------------------
+
+
+def _refs(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(field path, value) of every ImageRef position of a body."""
+    video = body.get("video") if isinstance(body.get("video"), dict) else {}
+    edit = video.get("edit") if isinstance(video.get("edit"), dict) else {}
+    yield "source", body.get("source")
+    yield "video.start_frame", video.get("start_frame")
+    yield "video.end_frame", video.get("end_frame")
+    for prefix, refs in (
+        ("video.keyframes", video.get("keyframes")),
+        ("video.edit.keyframes", edit.get("keyframes")),
+    ):
+        if isinstance(refs, list):
+            for i, ref in enumerate(refs):
+                yield f"{prefix}[{i}]", ref
+
+
+def _refuse_studio_assets(body: dict[str, Any]) -> None:
+    """``asset:<n>`` file ids are the composer's placeholders for the studio's own uploads;
+    from a script they would name another team's files. Only the API's own ids go here."""
+    for path, ref in _refs(body):
+        if isinstance(ref, dict) and str(ref.get("file_id") or "").startswith(ASSET_PREFIX):
+            raise ApiError(400, f"{path}.file_id: must be an id of the Files API")
+
+
+def _without_nulls(body: dict[str, Any]) -> dict[str, Any]:
+    """A null means "omitted" on the wire; the studio's record wants the key absent."""
+    out = {k: v for k, v in body.items() if v is not None}
+    if isinstance(out.get("video"), dict):
+        out["video"] = {k: v for k, v in out["video"].items() if v is not None}
+    return out
+
+
+def _parent(membership: Membership, value: Any) -> Generation | None:
+    if value is None:
+        return None
+    try:
+        parent_id = uuid.UUID(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        parent_id = None
+    if parent_id is None:
+        raise ApiError(400, "parent: must be a generation id (a UUID)")
+    parent = Generation.objects.filter(id=parent_id, team_id=membership.team_id).first()
+    if parent is None:
+        raise ApiError(404, "parent: no such generation")
+    return parent
+
+
+def _source_seconds(membership: Membership, body: dict[str, Any]) -> float | None:
+    """An edit or reframe of one of the team's own clips is priced by its real length."""
+    source = body.get("source")
+    if not isinstance(source, dict) or not isinstance(source.get("generation_id"), str):
+        return None
+    try:
+        remote_id = uuid.UUID(source["generation_id"])
+    except ValueError:
+        return None
+    row = Generation.objects.filter(team_id=membership.team_id, remote_id=remote_id).first()
+    return row.duration_s if row is not None else None
+
+
+def _options(data: dict[str, Any]) -> tuple[dict[str, Any], int, list[str] | None]:
+    """(request body, takes, prompts) of a compose body, or a 400 for a malformed one."""
+    unknown = [k for k in data if k not in FIELDS]
+    if unknown:
+        raise ApiError(400, f"{unknown[0]}: unknown field; expected {', '.join(FIELDS)}")
+    body = data.get("request")
+    if not isinstance(body, dict):
+        raise ApiError(400, "request: must be a Ray 3.2 request body (an object)")
+    takes = data.get("takes", 1)
+    if not isinstance(takes, int) or isinstance(takes, bool) or not 1 <= takes <= MAX_TAKES:
+        raise ApiError(400, f"takes: must be between 1 and {MAX_TAKES}")
+    prompts = data.get("prompts")
+    if prompts is not None:
+        if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts):
+            raise ApiError(400, "prompts: must be a list of strings")
+        if not prompts:
+            raise ApiError(400, f"prompts: must hold between 1 and {MAX_TAKES} prompts")
+        if takes != 1:
+            raise ApiError(400, "takes: not used with prompts (one take per prompt)")
+        for index, prompt in enumerate(prompts):
+            if not 1 <= len(prompt.strip()) <= PROMPT_MAX:
+                # The contract's own words, about the take this prompt would be.
+                raise ApiError(400, PROMPT_LENGTH, take=index)
+    return body, takes, prompts
+
+
+def _compose(request: HttpRequest, membership: Membership) -> JsonResponse:
+    if not membership.can("compose"):
+        raise ApiError(403, role_refusal(membership))
+    data = json_body(request)
+    body, takes, prompts = _options(data)
+    parent = _parent(membership, data.get("parent"))
+    body = _without_nulls(copy.deepcopy(body))
+    if body.get("user_id") is None:
+        body["user_id"] = str(membership.api_user_id)
+    _refuse_studio_assets(body)
+    try:
+        batch = plan(body, takes=takes, prompts=prompts)
+        prices = check(batch.bodies, _source_seconds(membership, body))
+    except TakeProblem as problem:
+        extra = {"take": problem.index} if problem.index is not None else {}
+        raise ApiError(problem.status, problem.detail, **extra) from None
+    drafts = []
+    for take, price in zip(batch.bodies, prices, strict=True):
+        video = take.get("video") or {}
+        flags = {name: bool(video.get(name)) for name in ("loop", "hdr", "exr_export")}
+        mode = MODE_OF_TYPE.get(take["type"], "video")
+        drafts.append(
+            Draft(
+                membership=membership,
+                action=Generation.Action.CREATE,
+                body=take,
+                composition=composition_of({"mode": mode, **flags}, take),
+                price=price.amount,
+                price_estimated=price.estimated,
+                parent=parent,
+            )
+        )
+    try:
+        recorded, _created = lifecycle.record(drafts, batch_kind=batch.kind, varies=batch.varies)
+    except BudgetExceeded as exc:
+        raise ApiError(402, str(exc)) from None
+    except NoApiConfigured as exc:
+        raise ApiError(503, str(exc)) from None
+    return JsonResponse({"generations": [record_of(request, g) for g in recorded]}, status=201)
+
+
+# --- List ------------------------------------------------------------------------------
+
+
+def encode_cursor(generation: Generation) -> str:
+    raw = f"{generation.created_at.astimezone(dt.UTC).isoformat()}|{generation.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    """The (created_at, id) a cursor continues after; a 400 for anything not ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        created_at = parse_datetime(stamp)
+        if created_at is None or created_at.tzinfo is None:
+            raise ValueError(stamp)
+        return created_at, uuid.UUID(ident)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "cursor: not a cursor this API gave") from None
+
+
+def _list(request: HttpRequest, membership: Membership) -> JsonResponse:
+    rows = generations_of(membership).order_by("-created_at", "-id")
+    state = request.GET.get("state")
+    if state is not None:
+        if state not in GenerationState.values:
+            raise ApiError(400, f"state: must be one of {', '.join(GenerationState.values)}")
+        rows = rows.filter(state=state)
+    batch = request.GET.get("batch")
+    if batch is not None:
+        try:
+            rows = rows.filter(batch_id=uuid.UUID(batch))
+        except ValueError:
+            raise ApiError(400, "batch: must be a batch id (a UUID)") from None
+    limit_text = request.GET.get("limit", str(PAGE_DEFAULT))
+    try:
+        limit = int(limit_text)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= PAGE_MAX:
+        raise ApiError(400, f"limit: must be between 1 and {PAGE_MAX}")
+    cursor = request.GET.get("cursor")
+    if cursor:
+        created_at, last_id = decode_cursor(cursor)
+        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=last_id))
+    page = list(rows[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return JsonResponse(
+        {
+            "generations": [record_of(request, g) for g in page],
+            "next_cursor": encode_cursor(page[-1]) if more else None,
+        }
+    )
+
+
+@api_view(["GET", "POST"])
+def generations(request: HttpRequest, membership: Membership) -> JsonResponse:
+    """GET: the team's generations, newest first, in keyset pages. POST: compose."""
+    if request.method == "POST":
+        return _compose(request, membership)
+    return _list(request, membership)
+
+
+# --- One generation --------------------------------------------------------------------
+
+
+@api_view(["GET"])
+def generation(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID
+) -> JsonResponse:
+    return JsonResponse(record_of(request, get_generation_in(membership, generation_id)))
+
+
+@api_view(["GET"])
+def generation_output(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID, kind: str
+) -> HttpResponse:
+    """The bytes of one kept output (one byte range honoured, as for the pages)."""
+    found = get_generation_in(membership, generation_id)
+    output = Output.objects.filter(generation=found, kind=kind).first()
+    if output is None or not output.file:
+        raise ApiError(404, f"No {kind} output is stored for this generation")
+    try:
+        handle = open(safe_join(settings.MEDIA_ROOT, output.file.name), "rb")  # noqa: SIM115 - the response closes it
+    except (OSError, ValueError):
+        raise Http404("No such file") from None
+    suffix = OUTPUT_SUFFIX.get(kind) or "." + output.file.name.rsplit(".", 1)[-1]
+    return ranged_file_response(
+        request, handle, output.file.name, download_name=f"{found.id}-{kind}{suffix}"
+    )
+
+
+@api_view(["POST"], action="compose")
+def generation_cancel(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID
+) -> JsonResponse:
+    """Cancel one not yet sent: its author, or an owner of the team."""
+    found = get_generation_in(membership, generation_id)
+    if found.author_id != membership.user_id and not membership.can("manage"):
+        raise ApiError(403, "Only its author or an owner can cancel this generation.")
+    if not lifecycle.cancel(found):
+        found.refresh_from_db(fields=["state"])
+        raise ApiError(
+            409, f"Only a waiting generation can be cancelled; this one is {found.state}."
+        )
+    return JsonResponse(record_of(request, found))
