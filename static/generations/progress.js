@@ -2,20 +2,43 @@
 //
 // Finds every element with data-generation-id and data-progress-url (the partial
 // templates/generations/_progress.html), polls the status JSON while any of them is
-// still in flight and updates badge, bar, elapsed time and estimate. One element polls
-// its own URL; several are polled together through data-statuses-url. The interval
-// adapts: quick while things move, slower when overdue, much slower in a hidden tab,
-// and backs off after network errors.
+// still active and updates badge, bar, elapsed time, estimate and waiting reason. One
+// element polls its own URL; several are polled together through data-statuses-url.
+// The interval adapts: quick while things move, slower when overdue, much slower in a
+// hidden tab, and backs off after network errors.
 //
+// Active means a state listed in the element's data-active-states (the server's
+// ACTIVE_STATES, space-separated), or completed with outputs still being saved; any
+// other state has settled (done, failed, refused, cancelled, dropped, or uncertain,
+// which waits for a person), and polling stops.
+//
+// Elements marked data-state-for="<id>" (a page's own state badge) follow the state.
 // When a generation's outputs are ready, elements marked data-media-for="<id>" get
 // their media (img: poster, video: browser preview or original); an element with
-// data-reload-on-ready reloads the page instead. A "generation:update" event carrying
-// the JSON is dispatched on each element after every change.
+// data-reload-on-ready reloads the page instead. An element with data-reload-on-end
+// reloads the page once its generation settles, so the page can show the outcome; a
+// page loaded settled never polls, so never reloads. A "generation:update" event
+// carrying the JSON is dispatched on each element after every change.
 
 const FAST_MS = 2000;
 const SLOW_MS = 5000;
 const HIDDEN_MS = 30000;
 const MAX_BACKOFF_MS = 60000;
+
+// Left in sessionStorage just before a reload; read (and cleared) by the next page.
+const RELOAD_NOTE = "generation:reloaded";
+
+function takeReloadNote() {
+  try {
+    const note = window.sessionStorage.getItem(RELOAD_NOTE);
+    window.sessionStorage.removeItem(RELOAD_NOTE);
+    return note;
+  } catch (error) {
+    return null;
+  }
+}
+
+const reloadedFor = takeReloadNote();
 
 function formatSeconds(total) {
   const s = Math.max(0, Math.round(total));
@@ -25,37 +48,56 @@ function formatSeconds(total) {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 }
 
+// Set a badge's text and its one state-* class.
+function showState(badge, data) {
+  badge.textContent = data.state_label;
+  for (const name of Array.from(badge.classList)) {
+    if (name.startsWith("state-")) badge.classList.remove(name);
+  }
+  badge.classList.add(`state-${data.state}`);
+}
+
 class Tracker {
   constructor(el) {
     this.el = el;
     this.id = el.dataset.generationId;
     this.data = null;
     this.receivedAt = 0;
+    this.activeStates = new Set((el.dataset.activeStates || "").split(/\s+/).filter(Boolean));
     this.badge = el.querySelector("[data-role=state]");
     this.bar = el.querySelector("[data-role=bar]");
     this.fill = this.bar ? this.bar.querySelector("span") : null;
     this.elapsed = el.querySelector("[data-role=elapsed]");
     this.eta = el.querySelector("[data-role=eta]");
+    this.reason = el.querySelector("[data-role=reason]");
   }
 
   get active() {
     if (!this.data) {
       const state = this.el.dataset.state;
       const ready = this.el.dataset.outputsReady === "true";
-      return state === "queued" || state === "processing" || (state === "completed" && !ready);
+      return this.activeStates.has(state) || (state === "completed" && !ready);
     }
-    return this.data.in_flight;
+    const { state, outputs_ready: ready } = this.data;
+    return (
+      this.data.in_flight || this.activeStates.has(state) || (state === "completed" && !ready)
+    );
   }
 
   apply(data) {
     const wasReady = this.data ? this.data.outputs_ready : this.el.dataset.outputsReady === "true";
+    const wasActive = this.active;
     this.data = data;
     this.receivedAt = performance.now();
     this.el.dataset.state = data.state;
     this.el.dataset.outputsReady = String(data.outputs_ready);
-    if (this.badge) {
-      this.badge.textContent = data.state_label;
-      this.badge.className = `badge state-${data.state}`;
+    if (this.badge) showState(this.badge, data);
+    for (const badge of document.querySelectorAll(`[data-state-for="${this.id}"]`)) {
+      showState(badge, data);
+    }
+    if (this.reason) {
+      const reason = data.waiting_reason || "";
+      if (this.reason.textContent !== reason) this.reason.textContent = reason;
     }
     if (this.bar) {
       const pct = Math.round(data.fraction * 100);
@@ -65,7 +107,24 @@ class Tracker {
     }
     this.tick();
     this.el.dispatchEvent(new CustomEvent("generation:update", { detail: data, bubbles: true }));
+    const ended = wasActive && !this.active && this.el.hasAttribute("data-reload-on-end");
+    if (ended && this.reloadOnce(data)) return;
     if (data.outputs_ready && !wasReady) this.ready(data);
+  }
+
+  // The reloaded page is rendered from the same record, so it starts settled and does
+  // not poll. Should a stale copy come back all the same, the note left for it stops a
+  // second reload for the same outcome.
+  reloadOnce(data) {
+    const note = `${this.id}:${data.state}:${data.outputs_ready}`;
+    if (reloadedFor === note) return false;
+    try {
+      window.sessionStorage.setItem(RELOAD_NOTE, note);
+    } catch (error) {
+      // Storage refused (private mode, quota): reloading once is still right.
+    }
+    window.location.reload();
+    return true;
   }
 
   // Between polls the clock keeps moving; the server's numbers are the anchor.

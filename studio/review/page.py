@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from studio.contract import FPS
+from studio.generations.lifecycle import ASSET_PREFIX
 from studio.generations.models import Asset, Generation, Output
 from studio.review.models import Comment
 from studio.review.services import render_body, team_handles
@@ -23,15 +23,9 @@ ACTION_LINKS = (
     ("remix", "Remix"),
 )
 DOWNLOAD_KINDS = ("video", "exr", "poster")
-
-
-def template_exists(name: str) -> bool:
-    """Whether another area's partial has landed (it is included only then)."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
+# States in which a generation still moves without a person: its page keeps polling
+# (static/generations/progress.js reads them from the progress partial).
+ACTIVE_STATES = (*Generation.UNSENT, *Generation.IN_FLIGHT)
 
 
 @dataclass
@@ -78,34 +72,140 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
-def _asset_ids(value: Any, found: list[int]) -> None:
+# Where an uploaded input sits in a composition, in the order the page shows them.
+SLOT_ORDER = ("source", "start_frame", "guide_frame", "keyframe", "edit_keyframe", "end_frame")
+SLOT_LABELS = {
+    "source": "Source video",
+    "start_frame": "Start frame",
+    "guide_frame": "Guide frame",
+    "keyframe": "Keyframe",
+    "edit_keyframe": "Edit keyframe",
+    "end_frame": "End frame",
+}
+
+Slot = tuple[str, int | None]  # (slot name, frame for keyframes)
+
+
+@dataclass(frozen=True)
+class InputAsset:
+    """One uploaded image or video a generation used, with every role it played."""
+
+    asset: Asset
+    roles: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.roles)
+
+
+def _asset_id(value: Any) -> int | None:
+    """An asset id as the composer stores it: a bare id (``{"asset": id}`` in older rows)."""
     if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("asset", "asset_id") and isinstance(item, int):
-                found.append(item)
-            elif key == "asset_ids" and isinstance(item, list):
-                found.extend(i for i in item if isinstance(i, int))
-            else:
-                _asset_ids(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _asset_ids(item, found)
+        value = value.get("asset")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
 
 
-def input_assets(generation: Generation) -> list[Asset]:
-    """The uploaded images and videos the composition used, in the order it names them."""
-    ids: list[int] = []
-    _asset_ids(generation.composition, ids)
-    if not ids:
+def _placeholder_id(ref: Any) -> int | None:
+    """The asset behind a body reference ``{"file_id": "asset:<id>"}``, if it is one."""
+    file_id = ref.get("file_id") if isinstance(ref, dict) else None
+    if isinstance(file_id, str) and file_id.startswith(ASSET_PREFIX):
+        rest = file_id.removeprefix(ASSET_PREFIX)
+        return int(rest) if rest.isdigit() else None
+    return None
+
+
+def _keyframe_slots(
+    refs: Any, frames: Any, slot: str, to_id: Callable[[Any], int | None]
+) -> list[tuple[int, Slot]]:
+    found: list[tuple[int, Slot]] = []
+    refs = refs if isinstance(refs, list) else []
+    frames = frames if isinstance(frames, list) else []
+    for i, ref in enumerate(refs):
+        asset_id = to_id(ref)
+        frame = frames[i] if i < len(frames) and isinstance(frames[i], int) else None
+        if asset_id is not None:
+            found.append((asset_id, (slot, frame)))
+    return found
+
+
+def _composition_slots(c: dict[str, Any]) -> list[tuple[int, Slot]]:
+    """The composer form's fields (``ComposeForm.composition()``), for rows without a body."""
+    found: list[tuple[int, Slot]] = []
+    for field in ("start_frame", "end_frame", "guide_frame"):
+        asset_id = _asset_id(c.get(field))
+        if asset_id is not None:
+            found.append((asset_id, (field, None)))
+    for field, slot in (("keyframes", "keyframe"), ("edit_keyframes", "edit_keyframe")):
+        items = [k for k in c.get(field) or [] if isinstance(k, dict)]
+        found += _keyframe_slots(items, [k.get("frame") for k in items], slot, _asset_id)
+    source = c.get("source")
+    if isinstance(source, str) and source.startswith("a:") and source[2:].isdigit():
+        found.append((int(source[2:]), ("source", None)))
+    return found
+
+
+def _body_slots(body: dict[str, Any]) -> list[tuple[int, Slot]]:
+    """The recorded wire body (``build_body``), whose assets stand as placeholders."""
+    found: list[tuple[int, Slot]] = []
+    video = body.get("video") if isinstance(body.get("video"), dict) else {}
+    edit = video.get("edit") if isinstance(video.get("edit"), dict) else {}
+    asset_id = _placeholder_id(body.get("source"))
+    if asset_id is not None:
+        found.append((asset_id, ("source", None)))
+    # An edit's start frame is the guide frame the person chose.
+    start = "guide_frame" if body.get("type") == "video_edit" else "start_frame"
+    for key, slot in (("start_frame", start), ("end_frame", "end_frame")):
+        asset_id = _placeholder_id(video.get(key))
+        if asset_id is not None:
+            found.append((asset_id, (slot, None)))
+    found += _keyframe_slots(
+        video.get("keyframes"), video.get("keyframe_indexes"), "keyframe", _placeholder_id
+    )
+    found += _keyframe_slots(
+        edit.get("keyframes"), edit.get("keyframe_indexes"), "edit_keyframe", _placeholder_id
+    )
+    return found
+
+
+def _role(slot: Slot, asset: Asset) -> str:
+    name, frame = slot
+    # Extending an uploaded clip puts the clip in an anchor frame: it is the source.
+    if name in ("start_frame", "end_frame") and asset.kind == Asset.Kind.VIDEO:
+        name = "source"
+    label = SLOT_LABELS[name]
+    return label if frame is None else f"{label} @ {frame}"
+
+
+def input_assets(generation: Generation) -> list[InputAsset]:
+    """Every uploaded image and video the generation used, each once with its roles.
+
+    The body the composer recorded under ``_body`` is read when there is one: it is what
+    was sent (a field the chosen mode leaves out can linger in the composition). Rows
+    without it are read from the composition's fields.
+    """
+    composition = generation.composition if isinstance(generation.composition, dict) else {}
+    body = composition.get("_body")
+    slots = _body_slots(body) if isinstance(body, dict) else _composition_slots(composition)
+    if not slots:
         return []
+    ids = {asset_id for asset_id, _slot in slots}
     assets = {a.pk: a for a in Asset.objects.filter(team_id=generation.team_id, pk__in=ids)}
-    seen: set[int] = set()
-    ordered = []
-    for i in ids:
-        if i in assets and i not in seen:
-            seen.add(i)
-            ordered.append(assets[i])
-    return ordered
+
+    def place(item: tuple[int, Slot]) -> tuple[int, int]:
+        name, frame = item[1]
+        return SLOT_ORDER.index(name), frame or 0
+
+    roles: dict[int, list[str]] = {}
+    for asset_id, slot in sorted(slots, key=place):
+        asset = assets.get(asset_id)
+        if asset is None:
+            continue
+        role = _role(slot, asset)
+        if role not in roles.setdefault(asset_id, []):
+            roles[asset_id].append(role)
+    return [InputAsset(assets[i], tuple(r)) for i, r in roles.items()]
 
 
 def threads(generation: Generation) -> list[Comment]:

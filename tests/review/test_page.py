@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
 
-from studio.generations.models import Asset, ProgressEvent
+from studio.composer.assets import store_bytes
+from studio.composer.body import asset_ref, build_body
+from studio.composer.forms import COMPOSITION_FIELDS
+from studio.generations.models import Asset, Generation, ProgressEvent
+from studio.review.page import ACTIVE_STATES, input_assets
+from tests.composer.conftest import mp4, png
 from tests.review.helpers import add_media, make_generation, write_png
 
 
@@ -118,3 +124,150 @@ def test_an_uncertain_submission_shows_resend_and_drop(client, personas) -> None
     html = page(client, take)
     assert reverse("composer:resend", args=[take.id]) in html
     assert reverse("composer:drop", args=[take.id]) in html
+
+
+# --- Inputs: every asset the composition names, once, with its role -------------------
+
+
+def composed(personas, *, body: bool = True, **fields) -> Generation:
+    """A generation recorded as the composer records one: its fields plus ``_body``."""
+    c = dict.fromkeys(COMPOSITION_FIELDS) | {"prompt": "Harbour lights"} | fields
+    source = c.get("source") or ""
+    ref = asset_ref(int(source.removeprefix("a:"))) if source.startswith("a:") else None
+    request = build_body(c, ref, "member-1")
+    return make_generation(
+        personas.team,
+        personas.editor,
+        kind=request["type"],
+        request=request,
+        composition={**c, "_body": request} if body else c,
+    )
+
+
+def image(personas, n: int) -> Asset:
+    return store_bytes(
+        png(colour=(n * 40 % 256, 90, 200)),
+        team=personas.team,
+        user=personas.editor,
+        name=f"in-{n}.png",
+        want="image",
+    )
+
+
+def clip(personas, tmp_path) -> Asset:
+    data = mp4(tmp_path / "source.mp4").read_bytes()
+    return store_bytes(
+        data, team=personas.team, user=personas.editor, name="source.mp4", want="video"
+    )
+
+
+def captions(html: str) -> list[str]:
+    return re.findall(r'<strong data-role="input-role">([^<]*)</strong>', html)
+
+
+def roles(generation: Generation) -> list[tuple[Asset, str]]:
+    return [(i.asset, i.label) for i in input_assets(generation)]
+
+
+def test_every_input_image_is_shown_once_with_its_role(client, personas) -> None:
+    start, end, key, both = (image(personas, n) for n in range(1, 5))
+    take = composed(
+        personas,
+        mode="video",
+        start_frame=start.pk,
+        end_frame=end.pk,
+        # The same image as two keyframes: one figure, both roles.
+        keyframes=[
+            {"asset": both.pk, "frame": 100},
+            {"asset": key.pk, "frame": 60},
+            {"asset": both.pk, "frame": 30},
+        ],
+    )
+    client.force_login(personas.viewer)
+    html = page(client, take)
+    assert captions(html) == [
+        "Start frame",
+        "Keyframe @ 30, Keyframe @ 100",
+        "Keyframe @ 60",
+        "End frame",
+    ]
+    for asset in (start, end, key, both):
+        assert html.count(f'alt="Input image {asset.original_name}"') == 1
+
+
+def test_an_edit_shows_its_source_video_guide_frame_and_keyframes(
+    client, personas, tmp_path
+) -> None:
+    source, guide, key = clip(personas, tmp_path), image(personas, 1), image(personas, 2)
+    take = composed(
+        personas,
+        mode="edit",
+        source=f"a:{source.pk}",
+        guide_frame=guide.pk,
+        edit_keyframes=[{"asset": key.pk, "frame": 12}],
+    )
+    client.force_login(personas.viewer)
+    html = page(client, take)
+    assert captions(html) == ["Source video", "Guide frame", "Edit keyframe @ 12"]
+    assert f'aria-label="Input video {source.original_name}"' in html
+
+
+def test_an_uploaded_clip_extended_or_reframed_is_the_source_video(personas, tmp_path) -> None:
+    source, end = clip(personas, tmp_path), image(personas, 1)
+    backward = composed(personas, mode="extend", direction="backward", source=f"a:{source.pk}")
+    forward = composed(
+        personas, mode="extend", direction="forward", source=f"a:{source.pk}", end_frame=end.pk
+    )
+    reframe = composed(personas, mode="reframe", source=f"a:{source.pk}", aspect_ratio="9:16")
+    assert roles(backward) == [(source, "Source video")]
+    assert roles(forward) == [(source, "Source video"), (end, "End frame")]
+    assert roles(reframe) == [(source, "Source video")]
+
+
+def test_a_row_without_a_body_is_read_from_its_composition(personas, tmp_path) -> None:
+    start, key, guide = image(personas, 1), image(personas, 2), image(personas, 3)
+    source = clip(personas, tmp_path)
+    take = composed(
+        personas,
+        body=False,
+        mode="video",
+        start_frame=start.pk,
+        keyframes=[{"asset": key.pk, "frame": 60}],
+    )
+    edit = composed(
+        personas, body=False, mode="edit", source=f"a:{source.pk}", guide_frame=guide.pk
+    )
+    assert roles(take) == [(start, "Start frame"), (key, "Keyframe @ 60")]
+    assert roles(edit) == [(source, "Source video"), (guide, "Guide frame")]
+
+
+def test_another_teams_asset_is_never_shown(personas) -> None:
+    theirs = store_bytes(
+        png(), team=personas.other_team, user=personas.outsider, name="x.png", want="image"
+    )
+    mine = image(personas, 1)
+    take = composed(personas, mode="video", start_frame=theirs.pk, end_frame=mine.pk)
+    assert roles(take) == [(mine, "End frame")]
+
+
+# --- Live state: what progress.js needs on the page ---------------------------------------
+
+
+def test_a_page_in_flight_follows_the_state_and_reloads_when_it_ends(client, personas) -> None:
+    take = make_generation(personas.team, personas.editor, state="queued")
+    client.force_login(personas.viewer)
+    html = page(client, take)
+    # The header badge follows the same status JSON as the progress partial.
+    assert f'data-state-for="{take.id}">Queued</span>' in html
+    assert f'data-active-states="{" ".join(ACTIVE_STATES)}"' in html
+    assert "data-reload-on-end" in html
+    assert 'data-role="reason" aria-live="polite"' in html
+    assert "generations/progress.js" in html
+
+
+def test_a_finished_page_has_no_progress_to_poll(client, personas) -> None:
+    take = make_generation(personas.team, personas.editor)
+    add_media(take, frames=4)
+    client.force_login(personas.viewer)
+    html = page(client, take)
+    assert "data-progress-url" not in html and "data-reload-on-end" not in html

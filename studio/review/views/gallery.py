@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from studio.review import gallery as g
 from studio.review import share
-from studio.review.page import template_exists
 from studio.teams.access import current_membership
 from studio.teams.models import Membership
 
@@ -61,8 +59,6 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "can_share": membership.can("compose"),
         "share_days": share.DAY_CHOICES,
         "share_default_days": share.DEFAULT_DAYS,
-        "has_progress_partial": template_exists("generations/_progress.html"),
-        "has_progress_js": finders.find("generations/progress.js") is not None,
         "filtered": any(v for k, v in data.items() if k not in ("sort", "size")),
     }
     return render(request, "review/gallery.html", context)

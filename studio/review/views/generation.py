@@ -25,6 +25,13 @@ def _failure_advice(code: str) -> dict[str, str]:
     return failure_advice(code)
 
 
+def _progress(generation: Generation) -> dict[str, Any]:
+    """The status JSON the progress partial polls, for its first paint."""
+    from studio.generations.progress import progress_of
+
+    return progress_of(generation)
+
+
 def generation_context(generation: Generation) -> dict[str, Any]:
     """What both the member page and the share page show of one generation."""
     outputs = page.outputs_by_kind(generation)
@@ -65,8 +72,8 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
             "actions": page.ACTION_LINKS,
             "handles": page.member_handles(generation.team_id),
             "failure_advice": _failure_advice(generation.failure_code),
-            "has_progress_partial": page.template_exists("generations/_progress.html"),
-            "has_uncertain_partial": page.template_exists("composer/_uncertain.html"),
+            # Only pages without a player show (and poll) the progress partial.
+            "progress": None if context["player"] else _progress(generation),
         }
     )
     return render(request, "generations/detail.html", context)
