@@ -28,7 +28,7 @@ def test_claims_due_rows_only(make_generation: Any) -> None:
     to_download = make_generation(state="completed", outputs_ready=False)
     make_generation(state="completed", outputs_ready=True)
     make_generation(state="failed")
-    make_generation(state="pending", remote_id=None)
+    make_generation(state="waiting", remote_id=None)
 
     claimed = claims.claim_batch("me", 100, 60)
 
