@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from studio.api.http import ApiError
+from studio.contract.errors import GENERATION_NOT_FOUND
 from studio.generations.models import Generation, Output
 from studio.generations.progress import waiting_reason
 from studio.teams.models import Membership
 
-GENERATION_NOT_FOUND = "Generation not found"
 # The order outputs are listed in (the kinds of ``Output``).
 OUTPUT_ORDER = [kind.value for kind in Output.Kind]
 

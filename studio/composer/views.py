@@ -25,11 +25,12 @@ from studio.composer.prefill import (
 from studio.composer.pricing import price_table
 from studio.composer.sources import team_sources
 from studio.composer.submit import drafts_for, retry_draft
-from studio.composer.takes import MAX_TAKES, TakeProblem
+from studio.composer.takes import MAX_TAKES, SWEEPS, TakeProblem
 from studio.contract import rules_as_json
 from studio.contract.models import RETRYABLE_FAILURE_CODES
 from studio.generations import lifecycle
 from studio.generations.access import get_generation_for
+from studio.generations.imports import ImportRefused, import_generation, parse_remote_id
 from studio.generations.lifecycle import BudgetExceeded, NoApiConfigured
 from studio.generations.models import Asset, Generation
 from studio.teams.access import require_membership
@@ -96,6 +97,12 @@ def _page(
         else "",
         "parent": parent,
         "max_takes": MAX_TAKES,
+        # What a sweep may vary and over which values: the takes section shows only the
+        # chosen parameter's values and prices each take.
+        "sweeps": {
+            name: {"label": label, "values": list(values)}
+            for name, (_, values, label) in SWEEPS.items()
+        },
         "error_summary": _error_summary(form),
         "rules": rules_as_json(),
         "prices": price_table(),
@@ -293,3 +300,56 @@ def retry_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("generations:detail", generation_id=failed.id)
     return redirect("generations:detail", generation_id=takes[0].id)
+
+
+@login_required
+@require_POST
+def cancel_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    """The author or an owner cancels a generation that was not sent: nothing is spent."""
+    generation, membership = _editable(request, generation_id)
+    if generation.author_id != request.user.pk and not membership.can("manage"):
+        raise PermissionDenied("Only its author or an owner can cancel it.")
+    if lifecycle.cancel(generation):
+        messages.success(request, "Cancelled: nothing was sent, and nothing is spent.")
+    else:
+        messages.error(request, f"It is {generation.get_state_display().lower()}: too late.")
+    return redirect("generations:detail", generation_id=generation.id)
+
+
+@login_required
+@require_POST
+def front_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+    """The author moves one of their waiting generations to the front of their own queue."""
+    generation, _ = _editable(request, generation_id)
+    if generation.author_id != request.user.pk:
+        raise PermissionDenied("Only its author can reorder their own queue.")
+    if lifecycle.move_to_front(generation):
+        messages.success(request, "It is next in your queue.")
+    return redirect("generations:detail", generation_id=generation.id)
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Paste the id of a generation made elsewhere; it becomes one of the team's."""
+    membership = require_membership(request, "compose")
+    error, value, status = "", "", 200
+    if request.method == "POST":
+        value = request.POST.get("remote_id", "").strip()
+        try:
+            generation, created = import_generation(membership, parse_remote_id(value))
+        except ImportRefused as exc:
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(
+                request,
+                "Imported: its outputs are being fetched."
+                if created
+                else "It was already in the studio: here it is.",
+            )
+            return redirect("generations:detail", generation_id=generation.id)
+    return render(
+        request,
+        "composer/import.html",
+        {"error": error, "value": value},
+        status=status,
+    )

@@ -129,3 +129,17 @@ class ApiSettingsForm(forms.Form):
         help_text="Leave empty to keep the current key.",
     )
     clear_key = forms.BooleanField(label="Remove the stored key", required=False)
+    api_max_concurrent = forms.IntegerField(
+        label="Running jobs at most",
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text="Of the team's own key. Empty: the studio's default.",
+    )
+    api_max_rpm = forms.IntegerField(
+        label="Creates a minute at most",
+        required=False,
+        min_value=1,
+        max_value=10000,
+        help_text="Of the team's own key. Empty: the studio's default.",
+    )

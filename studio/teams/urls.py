@@ -16,4 +16,5 @@ urlpatterns = [
     path("join/<str:token>/", views.join, name="join"),
     path("budget/", views.budget, name="budget"),
     path("api/", views.api_settings, name="api"),
+    path("queue/", views.queue, name="queue"),
 ]

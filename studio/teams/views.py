@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from studio.accounts.users import create_user
+from studio.generations.lifecycle import set_queue_paused
+from studio.generations.models import Generation
+from studio.generations.sender import reroute
 from studio.teams import spend
 from studio.teams.access import SESSION_KEY, require_membership
 from studio.teams.budget import month_spend
@@ -86,10 +91,37 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "invite_form": InviteForm(),
         "add_form": AddMemberForm(),
         "budget_form": TeamBudgetForm(initial={"monthly_budget": team.monthly_budget}),
-        "api_form": ApiSettingsForm(initial={"api_base_url": team.api_base_url}),
+        "api_form": ApiSettingsForm(
+            initial={
+                "api_base_url": team.api_base_url,
+                "api_max_concurrent": team.api_max_concurrent,
+                "api_max_rpm": team.api_max_rpm,
+            }
+        ),
         "masked_key": masked_key(team.api_key),
+        "queue": _queue(team),
+        "default_limits": (settings.LUMA_MAX_CONCURRENT, settings.LUMA_MAX_RPM),
     }
     return render(request, "teams/team.html", context)
+
+
+def _queue(team: Team) -> list[dict[str, object]]:
+    """Who has how many generations waiting to be sent (one query)."""
+    rows = (
+        Generation.objects.filter(team=team, state__in=Generation.UNSENT)
+        .order_by()
+        .values("author__email", "author__first_name", "author__last_name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return [
+        {
+            "who": f"{r['author__first_name']} {r['author__last_name']}".strip()
+            or r["author__email"],
+            "n": r["n"],
+        }
+        for r in rows
+    ]
 
 
 def _form_errors(request: HttpRequest, form: object) -> None:
@@ -278,6 +310,26 @@ def api_settings(request: HttpRequest) -> HttpResponse:
         team.api_key = ""
     elif form.cleaned_data["api_key"]:
         team.api_key = form.cleaned_data["api_key"].strip()
-    team.save(update_fields=["api_base_url", "api_key"])
+    team.api_max_concurrent = form.cleaned_data["api_max_concurrent"]
+    team.api_max_rpm = form.cleaned_data["api_max_rpm"]
+    team.save(update_fields=["api_base_url", "api_key", "api_max_concurrent", "api_max_rpm"])
+    # What waits unsent follows the team's API from now on; what was sent stays with its own.
+    reroute(team.id)
     messages.success(request, "API settings saved.")
     return redirect(f"{reverse('teams:team')}#api")
+
+
+@login_required
+@require_POST
+def queue(request: HttpRequest) -> HttpResponse:
+    """An owner pauses or resumes the team's send queue."""
+    membership = require_membership(request, "manage")
+    paused = request.POST.get("paused") == "yes"
+    set_queue_paused(membership.team, paused)
+    messages.success(
+        request,
+        "The send queue is paused: nothing waiting is sent until it is resumed."
+        if paused
+        else "The send queue is running again.",
+    )
+    return redirect(f"{reverse('teams:team')}#queue")

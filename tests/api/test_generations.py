@@ -191,7 +191,7 @@ def test_the_take_at_fault_is_named(client: Client, api_tokens: dict, api_config
         ({"request": ray(), "prompts": []}, "prompts: must hold between 1 and 16 prompts"),
         (
             {"request": ray(), "prompts": ["a"] * 17},
-            "takes: a batch holds between 1 and 16 takes",
+            "prompts: must hold between 1 and 16 prompts",
         ),
         (
             {"request": ray(), "prompts": ["a", "b"], "takes": 2},
@@ -559,3 +559,14 @@ def test_a_composed_take_is_sent_rendered_kept_and_fetched(
     assert len(data) == by_type["video"]["bytes"]
     assert hashlib.sha256(data).hexdigest() == by_type["video"]["sha256"]
     assert data[4:8] == b"ftyp"  # an MP4
+
+
+def test_a_page_costs_the_same_few_queries_however_long(
+    client: Client, personas: Personas, api_tokens: dict, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(6):
+        add_media(make_generation(personas.team, personas.editor), frames=6)
+    get(client, api_tokens["viewer"], URL)  # the token's "last used" is written once
+    with django_assert_max_num_queries(5):
+        response = get(client, api_tokens["viewer"], URL)
+    assert len(response.json()["generations"]) == 6

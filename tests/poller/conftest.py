@@ -23,8 +23,12 @@ from studio.media.encode import VideoWriter
 
 
 @pytest.fixture
-def make_generation(personas: Any) -> Callable[..., Any]:
-    """A submitted generation of Northwind (queued, due now) unless told otherwise."""
+def make_generation(personas: Any, settings: Any) -> Callable[..., Any]:
+    """A submitted generation of Northwind (queued, due now) unless told otherwise.
+
+    It went to the studio's own API, so that API is the one named by ``api_base_url``
+    (a key goes only to the URL it was configured with).
+    """
     from studio.generations.models import Generation
 
     def make(**fields: Any) -> Generation:
@@ -41,6 +45,9 @@ def make_generation(personas: Any) -> Callable[..., Any]:
             "next_poll_at": now,
         }
         values.update(fields)
+        if not personas.team.api_base_url:
+            settings.LUMA_BASE_URL = values["api_base_url"]
+            settings.LUMA_AGENTS_API_KEY = settings.LUMA_AGENTS_API_KEY or "luma-api-test"
         return Generation.objects.create(**values)
 
     return make

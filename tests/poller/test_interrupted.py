@@ -135,10 +135,27 @@ def test_an_undecodable_video_is_kept_and_retried_never_ready(
 
 
 def test_a_missing_api_key_is_recorded_not_fatal(make_generation: Any, settings: Any) -> None:
-    settings.LUMA_AGENTS_API_KEY = ""
     generation = make_generation()
+    settings.LUMA_AGENTS_API_KEY = ""
     report = poll_once(PollerConfig.from_settings(owner="p"))
     generation.refresh_from_db()
     assert report.claimed == 1 and generation.state == "queued"
-    assert "no API base URL or key configured" in generation.events.get(kind="retry").detail
+    assert "No API key is configured for" in generation.events.get(kind="retry").detail
     assert generation.lease_owner == ""
+
+
+def test_a_key_is_never_sent_to_another_api(
+    make_generation: Any, scripted_api: Any, personas: Any, settings: Any
+) -> None:
+    """A team that pointed its API elsewhere, sent, then cleared it: no studio key there."""
+    personas.team.api_base_url = f"{scripted_api.url}/v1"
+    personas.team.api_key = "luma-api-team"
+    personas.team.save()
+    settings.LUMA_BASE_URL, settings.LUMA_AGENTS_API_KEY = "http://127.0.0.1:9/v1", "luma-api-own"
+    generation = make_generation(api_base_url=f"{scripted_api.url}/v1", api_source="team")
+    personas.team.api_base_url = personas.team.api_key = ""
+    personas.team.save()
+    poll_once(PollerConfig.from_settings(owner="p"))
+    generation.refresh_from_db()
+    assert scripted_api.requests == []  # nothing reached that API, with any key
+    assert "No API key is configured for" in generation.error_detail

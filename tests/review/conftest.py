@@ -35,6 +35,9 @@ class World:
     invite: Invite
     editor_membership: Membership
     api_token: ApiToken  # the editor's, in Northwind
+    # A plain API token per persona: Northwind's members in Northwind, the outsider in
+    # their own team.
+    tokens: dict[str, str]
 
     def snapshot(self) -> dict[str, Any]:
         """Northwind's state, to prove a refused request changed nothing."""
@@ -45,10 +48,10 @@ class World:
                     "user_id", "role", "monthly_budget"
                 )
             ),
-            "team": (team.monthly_budget, team.api_base_url, team.api_key),
+            "team": (team.monthly_budget, team.api_base_url, team.api_key, team.queue_paused),
             "generations": sorted(
                 Generation.objects.filter(team=team).values_list(
-                    "id", "state", "approval", "picked", "comment_count"
+                    "id", "state", "approval", "picked", "comment_count", "queue_order"
                 )
             ),
             "comments": sorted(
@@ -93,6 +96,10 @@ def world(personas: Personas) -> World:
         invite=invite,
         editor_membership=Membership.objects.get(team=personas.team, user=personas.editor),
         api_token=issue(personas.editor, personas.team, "CI")[0],
+        tokens={
+            role: issue(user, personas.other_team if role == "outsider" else personas.team, role)[1]
+            for role, user in personas.by_role().items()
+        },
     )
 
 

@@ -122,7 +122,7 @@ def _options(data: dict[str, Any]) -> tuple[dict[str, Any], int, list[str] | Non
     if prompts is not None:
         if not isinstance(prompts, list) or not all(isinstance(p, str) for p in prompts):
             raise ApiError(400, "prompts: must be a list of strings")
-        if not prompts:
+        if not 1 <= len(prompts) <= MAX_TAKES:
             raise ApiError(400, f"prompts: must hold between 1 and {MAX_TAKES} prompts")
         if takes != 1:
             raise ApiError(400, "takes: not used with prompts (one take per prompt)")
