@@ -9,6 +9,7 @@ const RULES = read("contract-rules");
 const PRICES = read("price-table");
 const ASSETS = read("known-assets");
 const SOURCES = read("known-sources");
+const SWEEPS = read("sweeps");
 const TYPE = { video: "video", extend: "video", edit: "video_edit", reframe: "video_reframe" };
 const FPS = 24;
 const csrf = document.body.dataset.csrf;
@@ -195,8 +196,47 @@ function applyMode() {
   form.elements.aspect_ratio.closest(".field").hidden = m === "edit";
 }
 
+// -- Takes: how many, or what varies from one take to the next ---------------------------
+// Hidden parts are disabled by applyMode, so only what the chosen way of varying needs is
+// sent; without JavaScript every field shows and the server sorts it out.
+const takesSection = document.getElementById("takes-section");
+const MAX_TAKES = parseInt(takesSection.dataset.maxTakes, 10);
+const vary = () => checked("vary") || "";
+function showTakes() {
+  const v = vary();
+  for (const el of $$("[data-vary]", takesSection)) el.hidden = el.dataset.vary !== v;
+  const values = SWEEPS[form.elements.sweep_param.value]?.values || [];
+  for (const label of $$("[data-sweep-value]", takesSection)) label.hidden = !values.includes(label.dataset.sweepValue);
+}
+function promptLines() {
+  return form.elements.prompt_list.value.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+// The facts of each take, or a problem that stops the batch before any take is priced.
+function takesOf(f) {
+  const v = vary();
+  if (v === "prompts") {
+    const n = promptLines().length;
+    if (!n) return { problem: "Write one prompt per line in the list." };
+    if (n > MAX_TAKES) return { problem: `${n} prompts: at most ${MAX_TAKES}.` };
+    return { takes: Array.from({ length: n }, () => f) };
+  }
+  if (v === "sweep") {
+    const param = form.elements.sweep_param.value;
+    const values = $$("[data-sweep-value] input:checked", takesSection).filter((i) => !i.disabled).map((i) => i.value);
+    if (!values.length) return { problem: "Tick the values to sweep over." };
+    // A parameter the price and the rules look at (resolution, duration, aspect ratio)
+    // changes the take's facts; the edit strength is in neither.
+    return { takes: values.map((value) => (param in f ? { ...f, [param]: value } : f)), values };
+  }
+  const raw = form.elements.takes.value.trim();
+  const n = raw === "" ? 1 : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TAKES) return { problem: `Takes: a whole number from 1 to ${MAX_TAKES}.` };
+  return { takes: Array.from({ length: n }, () => f) };
+}
+
 let lastFacts = null;
 function refresh() {
+  showTakes();
   applyMode();
   const f = facts();
   const list = options();
@@ -253,7 +293,17 @@ function refresh() {
 
   // Live problems beside the submit button: the same rows the server would refuse.
   const problems = [...new Set(broken(f).map((r) => r.message))];
-  if (!form.elements.prompt.value.trim()) problems.unshift("Write a prompt.");
+  // A prompt list gives every take its own prompt: the prompt field may then stay empty.
+  const listed = vary() === "prompts" && promptLines().length > 0;
+  if (!form.elements.prompt.value.trim() && !listed) problems.unshift("Write a prompt.");
+  const batch = takesOf(f);
+  if (batch.problem) problems.push(batch.problem);
+  // A sweep's takes each meet the rules on their own: name the take the contract would refuse.
+  (batch.values || []).forEach((value, i) => {
+    for (const rule of broken(batch.takes[i])) {
+      if (!problems.includes(rule.message)) problems.push(`Take ${i + 1} (${value}): ${rule.message}`);
+    }
+  });
   const ul = document.getElementById("problems");
   ul.replaceChildren(...problems.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
   document.getElementById("submit").disabled = problems.length > 0;
@@ -262,7 +312,7 @@ function refresh() {
   timelines.keyframes.setMax(f.duration === "10s" ? 240 : 120);
   const frames = sourceFrames();
   if (frames !== null) timelines.edit_keyframes.setMax(Math.max(1, frames));
-  updatePrice(f);
+  updatePrice(batch.takes || []);
   reframe?.draw();
   lastFacts = f;
 }
@@ -287,7 +337,7 @@ function showWhy(why) {
   }
 }
 
-function updatePrice(f) {
+function priceCell(f) {
   const res = f.resolution;
   const flags = `${+f.hdr}|${+(f.hdr && f.exr_export)}`;
   const s = sourceInfo()?.seconds ?? null;
@@ -296,9 +346,32 @@ function updatePrice(f) {
   else if (f.type === "video_reframe") key = `reframe|${res}|${s == null ? "none" : Math.max(1, Math.ceil(s - 1e-9))}`;
   else if (f.start_frame === "generation" || f.end_frame === "generation") key = `extend|${res}`;
   else key = `video|${res}|${f.duration}|${flags}`;
-  const cell = PRICES[key];
-  document.getElementById("price").textContent = cell ? `${cell[1] ? "≈ " : ""}$${cell[0]}` : "—";
-  document.getElementById("price-estimate").hidden = !(cell && cell[1]);
+  return PRICES[key] || null;
+}
+
+const dollars = (cents) => `$${(cents / 100).toFixed(2)}`;
+
+// The batch total: each take priced with the same table, so a sweep over resolution or
+// duration adds up what each of its takes costs.
+function updatePrice(takes) {
+  const cells = takes.map(priceCell);
+  const known = cells.length > 0 && cells.every(Boolean);
+  const cents = known ? cells.map((c) => Math.round(parseFloat(c[0]) * 100)) : [];
+  const total = cents.reduce((a, b) => a + b, 0);
+  const estimated = known && cells.some((c) => c[1]);
+  const shown = known ? `${estimated ? "≈ " : ""}${dollars(total)}` : "—";
+  document.getElementById("price").textContent = shown;
+  document.getElementById("price-estimate").hidden = !estimated;
+  const each = document.getElementById("price-each");
+  const n = takes.length;
+  if (known && n > 1) {
+    const low = Math.min(...cents);
+    const high = Math.max(...cents);
+    each.textContent = low === high ? `${n} takes × ${dollars(low)}` : `${n} takes, ${dollars(low)} to ${dollars(high)} each`;
+  }
+  each.hidden = !(known && n > 1);
+  const button = document.getElementById("submit");
+  if (!form.dataset.sending) button.textContent = n > 1 ? `Generate ${n} takes${known ? ` · ${shown}` : ""}` : "Generate";
 }
 
 // -- Image slots (start, end, guide frame) ------------------------------------------------
@@ -484,6 +557,9 @@ prompt.addEventListener("input", () => {
   counter.textContent = `${prompt.value.length.toLocaleString("en")} / 6,000`;
   refresh();
 });
+// The count and the list change the price as they are typed, not only on leaving them.
+form.elements.takes.addEventListener("input", refresh);
+form.elements.prompt_list.addEventListener("input", refresh);
 // One click, one generation: the button stays disabled once the form is on its way.
 form.addEventListener("submit", (e) => {
   if (form.dataset.sending) {

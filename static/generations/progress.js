@@ -131,11 +131,15 @@ class Tracker {
   tick() {
     const data = this.data;
     if (!data) return;
-    const since = data.in_flight ? (performance.now() - this.receivedAt) / 1000 : 0;
+    // Not sent yet: the clock at the API has not started, and the reason says why.
+    const unsent = Boolean(data.waiting_reason);
+    const since = data.in_flight && !unsent ? (performance.now() - this.receivedAt) / 1000 : 0;
     const elapsed = data.elapsed_s + since;
-    if (this.elapsed) this.elapsed.textContent = `Elapsed ${formatSeconds(elapsed)}`;
+    if (this.elapsed) this.elapsed.textContent = unsent ? "" : `Elapsed ${formatSeconds(elapsed)}`;
     if (!this.eta) return;
-    if (data.failure) {
+    if (unsent) {
+      this.eta.textContent = "";
+    } else if (data.failure) {
       const advice = data.failure.label ? ` · ${data.failure.label}` : "";
       this.eta.textContent = `${data.failure.reason || data.failure.code}${advice}`;
     } else if (!data.in_flight) {

@@ -57,6 +57,16 @@ def image_asset(personas: object):
     return make
 
 
+def run_sender(passes: int = 4) -> None:
+    """Run the sender as it runs in the background: upload the inputs, then the create."""
+    from studio.generations.sender import SenderConfig, send_once
+
+    config = SenderConfig.from_settings(owner="tests")
+    for _ in range(passes):
+        if not send_once(config).worked:
+            return
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: object) -> None:
     # The personas' passwords are hashed on every test; the default hasher is slow on purpose.

@@ -14,7 +14,7 @@ from studio.contract.rules import RULES_BY_NAME
 from studio.engine.models import EngineGeneration
 from studio.generations.models import Generation, Output
 from studio.teams.models import Membership
-from tests.composer.conftest import png
+from tests.composer.conftest import png, run_sender
 from tests.conftest import Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -213,6 +213,7 @@ def test_text_to_video_end_to_end(page: Any, live_server: Any, personas: Persona
     radio(page, "resolution", "1080p").check(force=True)
     page.click("#submit")
     page.wait_for_url("**/g/**")
+    run_sender()
     membership = Membership.objects.get(user=personas.editor, team=personas.team)
     assert EngineGeneration.objects.get().request == {
         "model": "ray-3.2",
@@ -232,6 +233,7 @@ def test_keyframe_generation_end_to_end(page: Any, tmp_path: Path, engine: str) 
     page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
     page.click("#submit")
     page.wait_for_url("**/g/**")
+    run_sender()
     sent = EngineGeneration.objects.get().request
     generation = Generation.objects.get()
     assets = [k["asset"] for k in generation.composition["keyframes"]]
@@ -250,6 +252,7 @@ def test_double_click_makes_one_generation(page: Any) -> None:
     page.fill("#id_prompt", "rain on a tin roof")
     page.dblclick("#submit")
     page.wait_for_url("**/g/**")
+    run_sender()
     assert Generation.objects.count() == 1
     assert EngineGeneration.objects.count() == 1
     page.go_back()

@@ -17,8 +17,8 @@ from django.urls import reverse
 from studio.engine.models import EngineFile, EngineGeneration
 from studio.generations.lifecycle import Draft, record
 from studio.generations.models import Generation, ProgressEvent, RemoteFile
-from studio.generations.sender import SenderConfig, send_once
 from studio.teams.models import Membership
+from tests.composer.conftest import run_sender as send
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,14 +36,6 @@ def form(**fields: Any) -> dict[str, Any]:
     }
     data.update(fields)
     return data
-
-
-def send(passes: int = 4) -> None:
-    """Run the sender as it runs in the background: upload the inputs, then the create."""
-    config = SenderConfig.from_settings(owner="tests")
-    for _ in range(passes):
-        if not send_once(config).worked:
-            return
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
+from studio.generations.models import Generation
+from studio.review import batches, share
 from studio.review import gallery as g
-from studio.review import share
 from studio.teams.access import current_membership
 from studio.teams.models import Membership
 
@@ -38,18 +39,32 @@ def gallery(request: HttpRequest) -> HttpResponse:
     size = data.get("size") or g.PAGE_SIZES[0]
     error = ""
     qs = g.filtered(membership.team, data)
-    try:
-        page = g.page_of(qs, sort, size, request.GET.get("after"), before=request.GET.get("before"))
-    except g.BadCursor as exc:
-        error = str(exc)
-        page = g.page_of(qs, sort, size)
-    g.attach_media(page.items)
+    batch = None
+    if "batch" in request.GET:
+        # One batch's takes, in take order: at most MAX_TAKES, so never more than a page.
+        batch = batches.get_batch_for(membership.team, request.GET["batch"])
+        page = g.Page(items=batches.batch_takes(qs, batch), next_cursor=None, size=size)
+        cards: list[Generation | batches.BatchCard] = list(page.items)
+    else:
+        try:
+            page = g.page_of(
+                qs, sort, size, request.GET.get("after"), before=request.GET.get("before")
+            )
+        except g.BadCursor as exc:
+            error = str(exc)
+            page = g.page_of(qs, sort, size)
+        g.attach_media(page.items)
+        cards = batches.group(page.items, membership.team)
     first_query = request.GET.copy()
     first_query.pop("after", None)
     first_query.pop("before", None)
     context = {
         "form": form,
         "page": page,
+        "cards": cards,
+        "batch": batch,
+        "batch_title": batches.title_of(batch) if batch else "",
+        "batch_summary": batches.batch_summary(batch) if batch else "",
         "sort": sort,
         "next_query": _query_with(first_query, "after", page.next_cursor),
         "prev_query": _query_with(first_query, "before", page.prev_cursor),

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation
 from studio.review import page
+from studio.review.batches import siblings
 from studio.review.lineage import extend_chain, lineage_of
 from studio.review.models import ApprovalEvent, Pick
 from studio.review.share import DAY_CHOICES, DEFAULT_DAYS
@@ -76,6 +77,7 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
             "progress": None if context["player"] else _progress(generation),
         }
     )
+    context["siblings"] = siblings(generation)
     return render(request, "generations/detail.html", context)
 
 

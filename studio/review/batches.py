@@ -1,0 +1,213 @@
+"""Batches on the review pages: one gallery card per batch, the batch view, a take's siblings.
+
+Takes recorded together share a ``Batch``. The gallery pages generations, not batches, so
+its keyset paging is untouched: the takes of a page are grouped into batch cards after the
+page is fetched, with one more query (and its media prefetch) for every take of those
+batches, whatever the page size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from studio.composer.takes import SWEEPS
+from studio.generations.models import Batch, Generation, Output
+from studio.review.gallery import attach_media, card_outputs
+from studio.teams.models import Team
+
+MAX_COMPARE = 4  # what review:compare plays side by side
+
+
+def get_batch_for(team: Team, batch_id: str) -> Batch:
+    """The team's batch, or 404: another team's batch is as missing as an unknown one."""
+    try:
+        ident = uuid.UUID(str(batch_id))
+    except ValueError:
+        raise Http404("No such batch") from None
+    batch = Batch.objects.select_related("author").filter(id=ident, team=team).first()
+    if batch is None:
+        raise Http404("No such batch")
+    return batch
+
+
+def title_of(batch: Batch, size: int | None = None) -> str:
+    """ "Batch of 6 takes", "6 prompts" or "Sweep over resolution"."""
+    n = batch.size if size is None else size
+    if batch.kind == Batch.Kind.PROMPTS:
+        return f"{n} prompts"
+    if batch.kind == Batch.Kind.SWEEP:
+        label = SWEEPS[batch.varies][2] if batch.varies in SWEEPS else batch.varies
+        return f"Sweep over {label.lower()}"
+    return f"Batch of {n} takes"
+
+
+def state_summary(states: Counter[str]) -> str:
+    """ "4 completed, 2 waiting": the most common state first, then in lifecycle order."""
+    order = list(Generation.State.values)
+    ranked = sorted(states.items(), key=lambda item: (-item[1], order.index(item[0])))
+    return ", ".join(f"{n} {Generation.State(state).label.lower()}" for state, n in ranked if n)
+
+
+def varied_value(take: Generation, batch: Batch) -> str:
+    """What sets this take apart in its batch: its prompt, its sweep value, or nothing."""
+    if batch.kind == Batch.Kind.PROMPTS:
+        return take.prompt
+    if batch.kind == Batch.Kind.SWEEP and batch.varies in SWEEPS:
+        value: Any = take.request
+        for key in SWEEPS[batch.varies][0]:
+            value = value.get(key) if isinstance(value, dict) else None
+        return "" if value is None else str(value)
+    return ""
+
+
+def label_takes(takes: list[Generation], batch: Batch) -> None:
+    """Give each take the short label its card shows: "Take 2" or "Take 2 · 1080p"."""
+    for take in takes:
+        number = (take.take_index or 0) + 1
+        value = varied_value(take, batch) if batch.kind == Batch.Kind.SWEEP else ""
+        take.take_label = f"Take {number} · {value}" if value else f"Take {number}"  # type: ignore[attr-defined]
+
+
+def compare_url(takes: list[Generation]) -> str:
+    """review:compare with the first four of ``takes``."""
+    query = urlencode([("g", str(t.id)) for t in takes[:MAX_COMPARE]])
+    return f"{reverse('review:compare')}?{query}"
+
+
+@dataclass
+class BatchCard:
+    """One gallery card standing for every take of a batch."""
+
+    batch: Batch
+    takes: list[Generation]  # every take of the batch, in take order, with card media
+    shown: int  # how many of them the page itself listed (fewer when filtered)
+    is_batch: bool = field(default=True, init=False)
+
+    @property
+    def first(self) -> Generation:
+        return self.takes[0]
+
+    @property
+    def poster(self) -> Output | None:
+        """The first take's poster, or the first one any take has yet."""
+        for take in self.takes:
+            if getattr(take, "poster", None) is not None:
+                return take.poster  # type: ignore[attr-defined]
+        return None
+
+    @property
+    def title(self) -> str:
+        return title_of(self.batch, len(self.takes))
+
+    @property
+    def summary(self) -> str:
+        return state_summary(Counter(t.state for t in self.takes))
+
+    @property
+    def price(self) -> Decimal:
+        return self.batch.price
+
+
+def group(items: list[Generation], team: Team) -> list[Generation | BatchCard]:
+    """The page's rows with every batch's takes folded into one card, where its first
+    row stood. One query (plus its media prefetch) fetches all takes of those batches."""
+    batch_ids = list(dict.fromkeys(g.batch_id for g in items if g.batch_id))
+    if not batch_ids:
+        return list(items)
+    takes: dict[uuid.UUID, list[Generation]] = {i: [] for i in batch_ids}
+    rows = (
+        Generation.objects.filter(team=team, batch_id__in=batch_ids)
+        .select_related("author", "batch")
+        .prefetch_related(card_outputs())
+        .order_by("take_index", "created_at", "id")
+    )
+    for take in rows:
+        takes[take.batch_id].append(take)  # type: ignore[index]
+    on_page = Counter(g.batch_id for g in items if g.batch_id)
+    out: list[Generation | BatchCard] = []
+    done: set[uuid.UUID] = set()
+    for g in items:
+        if not g.batch_id:
+            out.append(g)
+        elif g.batch_id not in done:
+            done.add(g.batch_id)
+            members = takes[g.batch_id]
+            attach_media(members)
+            label_takes(members, members[0].batch)  # type: ignore[arg-type]
+            out.append(BatchCard(members[0].batch, members, on_page[g.batch_id]))  # type: ignore[arg-type]
+    return out
+
+
+def batch_takes(qs: QuerySet[Generation], batch: Batch) -> list[Generation]:
+    """The batch view's takes (``qs`` carries the gallery's filters), in take order."""
+    items = list(
+        qs.filter(batch=batch)
+        .select_related("author")
+        .prefetch_related(card_outputs())
+        .order_by("take_index", "created_at", "id")
+    )
+    attach_media(items)
+    label_takes(items, batch)
+    return items
+
+
+def batch_summary(batch: Batch) -> str:
+    """The whole batch's states (the view may be filtered to some of its takes)."""
+    rows = batch.takes.order_by().values_list("state").annotate(n=Count("id"))  # type: ignore[attr-defined]
+    return state_summary(Counter(dict(rows)))
+
+
+@dataclass
+class Sibling:
+    generation: Generation
+    number: int
+    value: str
+    current: bool
+
+
+@dataclass
+class Siblings:
+    batch: Batch
+    number: int  # this take's, from 1
+    size: int
+    takes: list[Sibling]
+    compare_url: str
+
+    @property
+    def title(self) -> str:
+        return title_of(self.batch, self.size)
+
+
+def siblings(generation: Generation) -> Siblings | None:
+    """The other takes of a generation's batch (one query), or None outside a batch."""
+    if not generation.batch_id:
+        return None
+    takes = list(
+        Generation.objects.filter(batch_id=generation.batch_id, team_id=generation.team_id)
+        .select_related("batch")
+        .order_by("take_index", "created_at", "id")
+    )
+    if not takes:
+        return None
+    batch = takes[0].batch
+    assert batch is not None
+    rows = [
+        Sibling(
+            generation=take,
+            number=(take.take_index or 0) + 1,
+            value=varied_value(take, batch),
+            current=take.id == generation.id,
+        )
+        for take in takes
+    ]
+    number = next((r.number for r in rows if r.current), (generation.take_index or 0) + 1)
+    return Siblings(batch, number, len(rows), rows, compare_url(takes))
