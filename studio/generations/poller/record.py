@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from studio.client import ApiError
+from studio.generations import lifecycle
 from studio.generations.models import Generation, GenerationState, ProgressEvent
 from studio.generations.poller import cadence
 from studio.generations.progress import ExpectedTimes, elapsed_seconds
@@ -23,7 +24,7 @@ REMOTE_STATES = {s.value for s in (*Generation.IN_FLIGHT, *Generation.FINISHED)}
     GenerationState.REFUSED,
     GenerationState.DROPPED,
 }
-MAX_DETAIL = 2000
+MAX_DETAIL = lifecycle.MAX_DETAIL
 BULK_BATCH = 500
 
 
@@ -35,10 +36,7 @@ class Change:
     events: list[ProgressEvent] = field(default_factory=list)
 
     def event(self, generation: Generation, at: dt.datetime, kind: str, **kw: str) -> None:
-        detail = kw.pop("detail", "")[:MAX_DETAIL]
-        self.events.append(
-            ProgressEvent(generation=generation, at=at, kind=kind, detail=detail, **kw)
-        )
+        self.events.append(lifecycle.event(generation, kind, at=at, **kw))
 
 
 def write(changes: dict[Generation, Change], owner: str) -> set[Any]:
@@ -106,7 +104,7 @@ def failed_attempt(
     change.event(
         generation,
         now,
-        "retry",
+        lifecycle.EventKind.RETRY,
         state=generation.state,
         detail=f"{reason}; next try in {delay:.0f}s",
     )
@@ -133,7 +131,9 @@ def answered(
         change.fields.update(poll_failures=0, error_detail="")
     if state != generation.state:
         change.fields["state"] = state
-        change.event(generation, now, "state", state=state, detail=state_detail(answer))
+        change.event(
+            generation, now, lifecycle.EventKind.STATE, state=state, detail=state_detail(answer)
+        )
         if state == GenerationState.PROCESSING and generation.started_at is None:
             change.fields["started_at"] = now
     finished = state in (GenerationState.COMPLETED, GenerationState.FAILED)

@@ -17,6 +17,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from studio.client import ApiError
+from studio.generations import lifecycle
 from studio.generations.models import Generation, GenerationState
 from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
@@ -199,7 +200,7 @@ def _keep(
     sizes = ", ".join(f"{k} {d.size} bytes" for k, d in sorted(result.files.items()))
     sizes = sizes or "outputs kept by an earlier pass"
     detail = sizes + (f"; {result.refreshed} link(s) refreshed" if result.refreshed else "")
-    change.event(row, now, "downloaded", state=row.state, detail=detail)
+    change.event(row, now, lifecycle.EventKind.DOWNLOADED, state=row.state, detail=detail)
     if record.write({row: change}, config.owner):
         report.downloaded += 1
 
