@@ -20,10 +20,18 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
     )
     if not allowed:
         raise Http404("No such file")
+    return stored_file_response(request, name)
+
+
+def stored_file_response(
+    request: HttpRequest, name: str, *, download_name: str | None = None
+) -> HttpResponse:
+    """A stored file's bytes, byte ranges honoured, for a caller that checked access.
+
+    Without ranges a browser cannot seek (or step frames) in a video.
+    """
     try:
-        path = safe_join(settings.MEDIA_ROOT, name)
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = open(safe_join(settings.MEDIA_ROOT, name), "rb")  # noqa: SIM115 - the response closes it
     except (OSError, ValueError):
         raise Http404("No such file") from None
-    # Byte ranges: without them a browser cannot seek (or step frames) in a video.
-    return ranged_file_response(request, handle, name)
+    return ranged_file_response(request, handle, name, download_name=download_name)

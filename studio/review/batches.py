@@ -24,7 +24,8 @@ from studio.generations.models import Batch, Generation, Output
 from studio.review.gallery import attach_media, card_outputs
 from studio.teams.models import Team
 
-MAX_COMPARE = 4  # what review:compare plays side by side
+# What review:compare plays side by side.
+MAX_COMPARE = 4
 
 
 def get_batch_for(team: Team, batch_id: str) -> Batch:

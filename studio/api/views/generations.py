@@ -15,10 +15,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils._os import safe_join
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 
 from studio.api.http import ApiError, api_view, json_body, role_refusal
@@ -34,7 +32,7 @@ from studio.contract.models import PROMPT_MAX
 from studio.generations import lifecycle
 from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
 from studio.generations.models import Generation, GenerationState, Output
-from studio.ranged import ranged_file_response
+from studio.generations.views import stored_file_response
 from studio.teams.models import Membership
 
 FIELDS = ("request", "takes", "prompts", "parent")
@@ -257,13 +255,9 @@ def generation_output(
     output = Output.objects.filter(generation=found, kind=kind).first()
     if output is None or not output.file:
         raise ApiError(404, f"No {kind} output is stored for this generation")
-    try:
-        handle = open(safe_join(settings.MEDIA_ROOT, output.file.name), "rb")  # noqa: SIM115 - the response closes it
-    except (OSError, ValueError):
-        raise Http404("No such file") from None
     suffix = OUTPUT_SUFFIX.get(kind) or "." + output.file.name.rsplit(".", 1)[-1]
-    return ranged_file_response(
-        request, handle, output.file.name, download_name=f"{found.id}-{kind}{suffix}"
+    return stored_file_response(
+        request, output.file.name, download_name=f"{found.id}-{kind}{suffix}"
     )
 
 

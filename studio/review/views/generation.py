@@ -10,13 +10,11 @@ from django.shortcuts import render
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation
 from studio.review import page
-from studio.review.batches import siblings
+from studio.review.batches import MAX_COMPARE, siblings
 from studio.review.lineage import extend_chain, lineage_of
 from studio.review.models import ApprovalEvent, Pick
 from studio.review.share import DAY_CHOICES, DEFAULT_DAYS
 from studio.teams.access import require_membership
-
-MAX_COMPARE = 4
 
 
 def _failure_advice(code: str) -> dict[str, str]:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils._os import safe_join
 from django.views.decorators.http import require_POST
 
 from studio.generations.models import Generation, Output
-from studio.ranged import ranged_file_response
+from studio.generations.views import stored_file_response
 from studio.review import services
 from studio.review.models import ShareLink
 from studio.review.share import (
@@ -176,8 +174,4 @@ def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpRespons
     ).first()
     if output is None:
         raise Http404("No such file")
-    try:
-        handle = open(safe_join(settings.MEDIA_ROOT, output.file.name), "rb")  # noqa: SIM115
-    except (OSError, ValueError):
-        raise Http404("No such file") from None
-    return ranged_file_response(request, handle, output.file.name)
+    return stored_file_response(request, output.file.name)
