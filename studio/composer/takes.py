@@ -22,7 +22,7 @@ from studio.contract import (
     price_of,
     validate,
 )
-from studio.contract.models import DURATIONS, PROMPT_MAX
+from studio.contract.models import DURATIONS
 
 MAX_TAKES = 16
 # What a sweep may vary, where it sits in the body, and the values it may take.
@@ -67,11 +67,8 @@ def plan(
 ) -> Plan:
     """The bodies of a batch: ``takes`` copies, one per prompt, or one per sweep value."""
     if prompts:
-        prompts = [p.strip() for p in prompts if p and p.strip()]
-        for p in prompts:
-            if len(p) > PROMPT_MAX:
-                raise TakeProblem(400, f"Prompt must be between 1 and {PROMPT_MAX} characters")
-        bodies = [{**copy.deepcopy(body), "prompt": p} for p in prompts]
+        # Each prompt is judged with its take by ``check``, like any other field.
+        bodies = [{**copy.deepcopy(body), "prompt": p.strip()} for p in prompts]
         result = Plan(bodies, "prompts", "prompt")
     elif sweep:
         name, values = sweep

@@ -27,8 +27,6 @@ from studio.api.records import (
 )
 from studio.composer.submit import composition_of
 from studio.composer.takes import MAX_TAKES, TakeProblem, check, plan
-from studio.contract.errors import PROMPT_LENGTH
-from studio.contract.models import PROMPT_MAX
 from studio.generations import lifecycle
 from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
 from studio.generations.models import Generation, GenerationState, Output
@@ -124,10 +122,6 @@ def _options(data: dict[str, Any]) -> tuple[dict[str, Any], int, list[str] | Non
             raise ApiError(400, f"prompts: must hold between 1 and {MAX_TAKES} prompts")
         if takes != 1:
             raise ApiError(400, "takes: not used with prompts (one take per prompt)")
-        for index, prompt in enumerate(prompts):
-            if not 1 <= len(prompt.strip()) <= PROMPT_MAX:
-                # The contract's own words, about the take this prompt would be.
-                raise ApiError(400, PROMPT_LENGTH, take=index)
     return body, takes, prompts
 
 
