@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from studio.contract.models import DEFAULT_DURATION, DEFAULT_RESOLUTION
+from studio.contract.structure import iter_refs
 from studio.generations.models import Batch, Generation, GenerationState, ProgressEvent
 from studio.generations.routing import governor_for, route_for_team
 from studio.teams.budget import budget_problem
@@ -147,21 +148,10 @@ class Draft:
     parent: Generation | None = None
 
 
-def walk_refs(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every ImageRef of a request body (source, anchors, keyframes, edit keyframes)."""
-    video = body.get("video") or {}
-    edit = video.get("edit") or {}
-    for ref in (body.get("source"), video.get("start_frame"), video.get("end_frame")):
-        if isinstance(ref, dict):
-            yield ref
-    yield from (r for r in video.get("keyframes") or [] if isinstance(r, dict))
-    yield from (r for r in edit.get("keyframes") or [] if isinstance(r, dict))
-
-
 def placeholder_assets(body: dict[str, Any]) -> list[int]:
     """The asset ids a body still names by placeholder, in order, each once."""
     ids: list[int] = []
-    for ref in walk_refs(body):
+    for _, ref in iter_refs(body):
         file_id = str(ref.get("file_id") or "")
         if file_id.startswith(ASSET_PREFIX):
             asset_id = int(file_id.removeprefix(ASSET_PREFIX))
@@ -173,7 +163,7 @@ def placeholder_assets(body: dict[str, Any]) -> list[int]:
 def with_file_ids(body: dict[str, Any], file_ids: dict[int, str]) -> dict[str, Any]:
     """A copy of ``body`` with every asset placeholder replaced by its file id."""
     out = copy.deepcopy(body)
-    for ref in walk_refs(out):
+    for _, ref in iter_refs(out):
         file_id = str(ref.get("file_id") or "")
         if file_id.startswith(ASSET_PREFIX):
             ref["file_id"] = file_ids[int(file_id.removeprefix(ASSET_PREFIX))]

@@ -12,7 +12,6 @@ import binascii
 import copy
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Q
@@ -27,6 +26,7 @@ from studio.api.records import (
 )
 from studio.composer.submit import composition_of
 from studio.composer.takes import MAX_TAKES, TakeProblem, check, plan
+from studio.contract.structure import iter_refs
 from studio.generations import lifecycle
 from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
 from studio.generations.models import Generation, GenerationState, Output
@@ -43,26 +43,11 @@ OUTPUT_SUFFIX = {"video": ".mp4", "exr": ".zip", "preview": ".mp4", "poster": ".
 # --- Compose ---------------------------------------------------------------------------
 
 
-def _refs(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """(field path, value) of every ImageRef position of a body."""
-    video = body.get("video") if isinstance(body.get("video"), dict) else {}
-    edit = video.get("edit") if isinstance(video.get("edit"), dict) else {}
-    yield "source", body.get("source")
-    yield "video.start_frame", video.get("start_frame")
-    yield "video.end_frame", video.get("end_frame")
-    for prefix, refs in (
-        ("video.keyframes", video.get("keyframes")),
-        ("video.edit.keyframes", edit.get("keyframes")),
-    ):
-        if isinstance(refs, list):
-            for i, ref in enumerate(refs):
-                yield f"{prefix}[{i}]", ref
-
-
 def _refuse_studio_assets(body: dict[str, Any]) -> None:
     """``asset:<n>`` file ids are the composer's placeholders for the studio's own uploads;
-    from a script they would name another team's files. Only the API's own ids go here."""
-    for path, ref in _refs(body):
+    from a script they would name another team's files. Only the API's own ids go here.
+    Called once the contract has checked the body's shape."""
+    for path, ref in iter_refs(body):
         if isinstance(ref, dict) and str(ref.get("file_id") or "").startswith(ASSET_PREFIX):
             raise ApiError(400, f"{path}.file_id: must be an id of the Files API")
 
@@ -134,13 +119,13 @@ def _compose(request: HttpRequest, membership: Membership) -> JsonResponse:
     body = _without_nulls(copy.deepcopy(body))
     if body.get("user_id") is None:
         body["user_id"] = str(membership.api_user_id)
-    _refuse_studio_assets(body)
     try:
         batch = plan(body, takes=takes, prompts=prompts)
         prices = check(batch.bodies, _source_seconds(membership, body))
     except TakeProblem as problem:
         extra = {"take": problem.index} if problem.index is not None else {}
         raise ApiError(problem.status, problem.detail, **extra) from None
+    _refuse_studio_assets(body)
     drafts = []
     for take, price in zip(batch.bodies, prices, strict=True):
         video = take.get("video") or {}
