@@ -1,31 +1,28 @@
 """`python manage.py send`: keep sending waiting generations; `--once` for one pass.
 
-Like the poller: a stop signal lets the pass in progress finish, idle waits are short
-slices, and one failing pass is logged and followed by the next.
+Like the poller, it runs in ``studio.loop``: a stop signal lets the pass in progress
+finish, and one failing pass is logged and followed by the next.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import time
-from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.core.management.base import CommandParser
 
 from studio.generations.sender import SenderConfig, SendReport, reroute, send_once
+from studio.loop import LoopCommand
 
 log = logging.getLogger("studio.sender")
 
-IDLE_SLICE_S = 0.1
 IDLE_S = 0.5
 # Waiting generations follow a change of their team's API (or the studio's) this often.
 REROUTE_EVERY_S = 30.0
 
 
-class Command(BaseCommand):
+class Command(LoopCommand):
     help = "Send waiting generations to their generation API within each key's limits."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,40 +34,22 @@ class Command(BaseCommand):
             reroute()
             self.stdout.write(self.describe(send_once(config)))
             return
-        self.shutdown = False
-        previous = {
-            sig: signal.signal(sig, self.on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
         self.stdout.write(f"Sender {config.owner} started.")
-        rerouted_at = 0.0
-        try:
-            while not self.shutdown:
-                try:
-                    if time.monotonic() - rerouted_at > REROUTE_EVERY_S:
-                        reroute()
-                        rerouted_at = time.monotonic()
-                    report = send_once(config)
-                except Exception:
-                    log.exception("send pass failed")
-                    close_old_connections()
-                    self.idle(IDLE_S)
-                    continue
-                if report.worked:
-                    log.info(self.describe(report))
-                else:
-                    self.idle(IDLE_S)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        rerouted_at = -REROUTE_EVERY_S
+
+        def step() -> float:
+            nonlocal rerouted_at
+            if time.monotonic() - rerouted_at > REROUTE_EVERY_S:
+                reroute()
+                rerouted_at = time.monotonic()
+            report = send_once(config)
+            if report.worked:
+                log.info(self.describe(report))
+                return 0.0
+            return IDLE_S
+
+        self.loop(step, log)
         self.stdout.write("Sender stopped.")
-
-    def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        self.shutdown = True
-
-    def idle(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while not self.shutdown and time.monotonic() < end:
-            time.sleep(min(IDLE_SLICE_S, max(0.0, end - time.monotonic())))
 
     @staticmethod
     def describe(report: SendReport) -> str:
