@@ -1,6 +1,8 @@
 // Frame-accurate player: `,` and `.` step one frame (1/fps s), marks on the timeline seek,
 // and the current frame feeds the comment form and the "use this frame" links.
 
+import "../studio/actions.js";
+
 function formatTime(seconds) {
   return `${seconds.toFixed(3)} s`;
 }
@@ -132,28 +134,4 @@ export function setupPlayer(root) {
 
 document.querySelectorAll("[data-player]").forEach((root) => {
   root.studioPlayer = setupPlayer(root);
-});
-
-document.querySelectorAll("button[data-copy]").forEach((button) => {
-  button.addEventListener("click", async () => {
-    const text = button.dataset.copy;
-    try {
-      await navigator.clipboard.writeText(text);
-      button.dataset.copied = "1";
-      button.title = "Copied";
-    } catch {
-      const range = document.createRange();
-      range.selectNodeContents(button);
-      getSelection().removeAllRanges();
-      getSelection().addRange(range);
-    }
-  });
-});
-
-// Deleting a comment cannot be undone: ask first.
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-    event.preventDefault();
-  }
 });

@@ -1,4 +1,6 @@
-// The API tokens page: copy a new token with one click; ask before revoking one.
+// Small page actions any page may use, installed once per page (an ES module runs once):
+// - button[data-copy]: copy its value to the clipboard (or select the text to copy by hand);
+// - form[data-confirm]: ask before submitting (deleting a comment, revoking a token).
 
 document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {
@@ -7,7 +9,7 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
       button.dataset.copied = "1";
       button.title = "Copied";
     } catch {
-      // No clipboard (an insecure origin, a refusal): select the text to copy by hand.
+      // No clipboard (an insecure origin, a refusal): select the text instead.
       const range = document.createRange();
       range.selectNodeContents(button);
       getSelection().removeAllRanges();
