@@ -112,15 +112,22 @@ def _log(generation: Generation, kind: str, detail: str = "") -> None:
     event(generation, kind, state=generation.state, detail=detail).save()
 
 
+# Given back with a transition that ends the sender's work on a row.
+RELEASE = {"lease_owner": "", "lease_until": None}
+
+
 def _move(
     generation: Generation,
     from_states: Sequence[str],
     to: str,
+    kind: str,
+    detail: str = "",
     *,
     owner: str | None = None,
     **fields: Any,
 ) -> bool:
-    """Change state if it is still one of ``from_states`` (and leased by ``owner``)."""
+    """Change state if it is still one of ``from_states`` (and leased by ``owner``), and
+    record the event ``kind`` when it did; False when another change came first."""
     rows = Generation.objects.filter(pk=generation.pk, state__in=list(from_states))
     if owner is not None:
         rows = rows.filter(lease_owner=owner)
@@ -129,6 +136,7 @@ def _move(
     generation.state = to
     for name, value in fields.items():
         setattr(generation, name, value)
+    _log(generation, kind, detail)
     return True
 
 
@@ -318,15 +326,13 @@ def record_import(
 
 def cancel(generation: Generation) -> bool:
     """Cancel one that was not sent: nothing spent, its budget reservation released."""
-    if not _move(
+    return _move(
         generation,
         (State.WAITING, State.UPLOADING),
         State.CANCELLED,
+        EventKind.CANCELLED,
         finished_at=timezone.now(),
-    ):
-        return False
-    _log(generation, EventKind.CANCELLED)
-    return True
+    )
 
 
 def move_to_front(generation: Generation) -> bool:
@@ -355,17 +361,17 @@ def set_queue_paused(team: Team, paused: bool) -> None:
 
 def resend(generation: Generation) -> bool:
     """A person chose to send an uncertain submission again (it may then exist twice)."""
-    if not _move(generation, (State.UNCERTAIN,), State.WAITING, not_before=None):
-        return False
-    _log(generation, EventKind.RESENT)
-    return True
+    return _move(generation, (State.UNCERTAIN,), State.WAITING, EventKind.RESENT, not_before=None)
 
 
 def drop(generation: Generation) -> bool:
-    if not _move(generation, (State.UNCERTAIN,), State.DROPPED, finished_at=timezone.now()):
-        return False
-    _log(generation, EventKind.DROPPED)
-    return True
+    return _move(
+        generation,
+        (State.UNCERTAIN,),
+        State.DROPPED,
+        EventKind.DROPPED,
+        finished_at=timezone.now(),
+    )
 
 
 # --- The sender's steps ----------------------------------------------------------------
@@ -373,17 +379,16 @@ def drop(generation: Generation) -> bool:
 
 def uploading(generation: Generation, owner: str, total: int) -> bool:
     """waiting → uploading, under the sender's lease (taken by the caller)."""
-    if not _move(
+    return _move(
         generation,
         (State.WAITING,),
         State.UPLOADING,
+        EventKind.UPLOADING,
+        f"{total} input(s)",
         owner=owner,
         uploads_done=0,
         uploads_total=total,
-    ):
-        return False
-    _log(generation, EventKind.UPLOADING, f"{total} input(s)")
-    return True
+    )
 
 
 def upload_progress(generation: Generation, owner: str, done: int) -> None:
@@ -395,96 +400,85 @@ def upload_progress(generation: Generation, owner: str, done: int) -> None:
 
 def uploaded(generation: Generation, owner: str, request: dict[str, Any]) -> bool:
     """uploading → waiting with its inputs on the API (the body holds their file ids)."""
-    if not _move(
+    return _move(
         generation,
         (State.UPLOADING,),
         State.WAITING,
+        EventKind.UPLOADED,
         owner=owner,
         request=request,
         inputs_ready=True,
         uploads_done=generation.uploads_total,
-        lease_owner="",
-        lease_until=None,
-    ):
-        return False
-    _log(generation, EventKind.UPLOADED)
-    return True
+        **RELEASE,
+    )
 
 
 def upload_failed(
     generation: Generation, owner: str, detail: str, retry_at: dt.datetime | None
 ) -> bool:
     """An input the API did not take: refused; or, when it could not be reached, later."""
-    if retry_at is not None:
-        moved = _move(
-            generation,
-            (State.UPLOADING,),
-            State.WAITING,
-            owner=owner,
-            not_before=retry_at,
-            error_detail=detail[:MAX_DETAIL],
-            lease_owner="",
-            lease_until=None,
-        )
-        if moved:
-            _log(generation, EventKind.NOT_SENT, detail)
-        return moved
-    return refuse(generation, detail, owner=owner, from_state=State.UPLOADING)
+    if retry_at is None:
+        return refuse(generation, detail, owner=owner, from_state=State.UPLOADING)
+    return _move(
+        generation,
+        (State.UPLOADING,),
+        State.WAITING,
+        EventKind.NOT_SENT,
+        detail,
+        owner=owner,
+        not_before=retry_at,
+        error_detail=detail[:MAX_DETAIL],
+        **RELEASE,
+    )
 
 
 def sending(generation: Generation, owner: str, lease_until: dt.datetime) -> bool:
     """waiting → sending under the sender's lease: a slot is taken (under the governor's
     lock). From here on the generation stays with the API it is sent to."""
-    moved = _move(
+    return _move(
         generation,
         (State.WAITING,),
         State.SENDING,
+        EventKind.SENDING,
         lease_owner=owner,
         lease_until=lease_until,
     )
-    if moved:
-        _log(generation, EventKind.SENDING)
-    return moved
 
 
 def accepted(generation: Generation, owner: str, answer: dict[str, Any]) -> bool:
     """sending → queued/processing: the id is stored the moment it arrives."""
     now = timezone.now()
     state = answer.get("state") if answer.get("state") in Generation.IN_FLIGHT else State.QUEUED
-    moved = _move(
+    return _move(
         generation,
         (State.SENDING,),
         state,
+        EventKind.SUBMITTED,
+        owner=owner,
         remote_id=answer["id"],
         submitted_at=now,
         next_poll_at=now + FIRST_POLL_AFTER,
         error_detail="",
         not_before=None,
-        lease_owner="",
-        lease_until=None,
+        **RELEASE,
     )
-    if moved:
-        _log(generation, EventKind.SUBMITTED)
-    return moved
 
 
 def back_to_waiting(
     generation: Generation, owner: str, kind: str, detail: str, retry_at: dt.datetime | None
 ) -> bool:
     """sending → waiting: certain that nothing was created (a 429, or never connected)."""
-    moved = _move(
+    return _move(
         generation,
         (State.SENDING,),
         State.WAITING,
+        kind,
+        detail,
         owner=owner,
         not_before=retry_at,
         error_detail=detail[:MAX_DETAIL],
-        lease_owner="",
-        lease_until=None,
+        **RELEASE,
     )
-    if moved:
-        _log(generation, kind, detail)
-    return moved
 
 
 def refuse(
@@ -494,34 +488,30 @@ def refuse(
     owner: str | None = None,
     from_state: str = State.SENDING,
 ) -> bool:
-    moved = _move(
+    return _move(
         generation,
         (from_state,),
         State.REFUSED,
+        EventKind.REFUSED,
+        detail,
         owner=owner,
         error_detail=detail[:MAX_DETAIL],
         finished_at=timezone.now(),
-        lease_owner="",
-        lease_until=None,
+        **RELEASE,
     )
-    if moved:
-        _log(generation, EventKind.REFUSED, detail)
-    return moved
 
 
 def uncertain(generation: Generation, detail: str, *, owner: str | None = None) -> bool:
-    moved = _move(
+    return _move(
         generation,
         (State.SENDING,),
         State.UNCERTAIN,
+        EventKind.UNCERTAIN,
+        detail,
         owner=owner,
         error_detail=detail[:MAX_DETAIL],
-        lease_owner="",
-        lease_until=None,
+        **RELEASE,
     )
-    if moved:
-        _log(generation, EventKind.UNCERTAIN, detail)
-    return moved
 
 
 def recover_abandoned(now: dt.datetime | None = None) -> int:
@@ -539,6 +529,6 @@ def recover_abandoned(now: dt.datetime | None = None) -> int:
             "The sender stopped while sending this: it may or may not have been created.",
         )
     count += Generation.objects.filter(expired, state=State.UPLOADING).update(
-        state=State.WAITING, lease_owner="", lease_until=None
+        state=State.WAITING, **RELEASE
     )
     return count

@@ -220,7 +220,7 @@ def _upload(config: SenderConfig, report: SendReport, clients: Clients) -> None:
                 report.uploaded += 1
         finally:
             Generation.objects.filter(id=generation_id, lease_owner=config.owner).update(
-                lease_owner="", lease_until=None
+                **lifecycle.RELEASE
             )
 
 
