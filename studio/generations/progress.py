@@ -148,16 +148,16 @@ def progress_of(
         or state in Generation.IN_FLIGHT
         or (state == GenerationState.COMPLETED and not generation.outputs_ready)
     )
-    if done or unsent:
+    if unsent:
         # Time at the API only starts once it is sent; until then the reason says why.
-        elapsed = 0.0 if unsent else elapsed
+        elapsed = 0.0
     if done:
         fraction = 1.0
     elif in_flight and not unsent:
         fraction = min(MAX_FRACTION_IN_FLIGHT, elapsed / expected if expected > 0 else 0.0)
     else:
         fraction = 0.0
-    overdue = in_flight and not unsent and elapsed > expected
+    overdue = in_flight and elapsed > expected
     if poster_url is None and generation.outputs_ready:
         poster_url = poster_url_of(generation)
     failed = state == GenerationState.FAILED
