@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.composer.takes import MAX_TAKES
+from studio.contract.models import ASPECT_RATIOS, MODEL, PROMPT_MAX, TYPES, USER_ID_MAX
 from studio.generations.models import GenerationState, Output
 
 VERSION = "1.0.0"
@@ -63,12 +64,12 @@ SCHEMAS: dict[str, Any] = {
         "opaque id is set.",
         "required": ["model", "type"],
         "properties": {
-            "model": {"const": "ray-3.2"},
-            "type": {"enum": ["video", "video_edit", "video_reframe"]},
-            "prompt": {"type": "string", "minLength": 1, "maxLength": 6000},
-            "aspect_ratio": {"enum": ["9:16", "3:4", "1:1", "4:3", "16:9", "21:9"]},
+            "model": {"const": MODEL},
+            "type": {"enum": list(TYPES)},
+            "prompt": {"type": "string", "minLength": 1, "maxLength": PROMPT_MAX},
+            "aspect_ratio": {"enum": list(ASPECT_RATIOS)},
             "source": {"type": "object"},
-            "user_id": {"type": "string", "maxLength": 256},
+            "user_id": {"type": "string", "maxLength": USER_ID_MAX},
             "video": {"type": "object"},
         },
         "additionalProperties": True,
@@ -227,7 +228,7 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "operationId": "composeGenerations",
-            "summary": "Record 1–16 takes of a Ray 3.2 request; the studio sends them.",
+            "summary": f"Record 1–{MAX_TAKES} takes of a Ray 3.2 request; the studio sends them.",
             "description": "Every take is judged by the contract first: the first refused "
             "take refuses them all, with the contract's status and detail and its index. "
             "Nothing is recorded on any refusal. Needs a role that may compose.",
