@@ -18,7 +18,7 @@ def get_generation_for(
     A generation of a team the person is not in is a 404, the same answer as a missing one.
     """
     generation = (
-        Generation.objects.select_related("team", "author", "parent")
+        Generation.objects.select_related("team", "author", "parent", "governor")
         .filter(id=generation_id, team__memberships__user=request.user)
         .first()
     )
