@@ -9,7 +9,6 @@ Creates are never retried by the sender: a create whose answer is lost stays
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -22,12 +21,13 @@ from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from studio.client import ApiError, Client, UncertainSubmission
+from studio.client import ApiError, UncertainSubmission
 from studio.generations import lifecycle
 from studio.generations.lifecycle import EventKind
 from studio.generations.models import Asset, Generation, GenerationState
 from studio.generations.poller.claims import make_owner
-from studio.generations.routing import Route, governor_for, route_for, route_for_team
+from studio.generations.poller.remote import Clients
+from studio.generations.routing import governor_for, route_for, route_for_team
 from studio.generations.sender import governor as gov
 from studio.generations.sender.inputs import InputUploadFailed, remote_file_ids
 from studio.teams.models import Team
@@ -78,34 +78,13 @@ class SendReport:
         return self.sent + self.rate_limited + self.refused + self.uncertain + self.uploaded
 
 
-class Clients:
-    """One client per key for a pass; no retries (the sender decides what is safe)."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self._clients: dict[str, Client] = {}
-
-    def get(self, route: Route) -> Client:
-        client = self._clients.get(route.fingerprint)
-        if client is None:
-            client = Client(route.base_url, route.key, timeout=self.timeout, max_retries=0)
-            self._clients[route.fingerprint] = client
-        return client
-
-    def close(self) -> None:
-        for client in self._clients.values():
-            with contextlib.suppress(Exception):
-                client.close()
-        self._clients.clear()
-
-
 def send_once(config: SenderConfig | None = None) -> SendReport:
     """Work every key that has a free slot and waiting generations once."""
     config = config or SenderConfig.from_settings()
     if not connection.in_atomic_block:
         close_old_connections()
     report = SendReport()
-    clients = Clients(config.timeout)
+    clients = Clients(config.timeout, concurrency=1)
     try:
         started = time.perf_counter()
         report.recovered = lifecycle.recover_abandoned()
@@ -160,7 +139,9 @@ def _send_one(
         reroute(generation.team_id)
         return
     try:
-        answer, rate = clients.get(route).create_generation_limited(generation.request)
+        answer, rate = clients.get((route.base_url, route.key)).create_generation_limited(
+            generation.request
+        )
     except UncertainSubmission as exc:
         gov.note_answer(governor, 0)
         lifecycle.uncertain(generation, exc.detail, owner=config.owner)
@@ -243,7 +224,7 @@ def _upload_one(generation: Generation, config: SenderConfig, clients: Clients) 
     user_id = str(template.get("user_id") or "")
     try:
         file_ids = remote_file_ids(
-            clients.get(route),
+            clients.get((route.base_url, route.key)),
             assets,
             user_id,
             progress=lambda done: lifecycle.upload_progress(generation, owner, done),
