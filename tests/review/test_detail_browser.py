@@ -109,6 +109,8 @@ def test_waiting_keeps_polling_shows_why_and_a_failure_reloads(
         finished_at=timezone.now(),
     )
     page.get_by_role("heading", name="It failed").wait_for(timeout=15000)
+    # The heading can be drawn before the reloaded document's load event has fired.
+    page.wait_for_load_state("load")
     assert page.locator(HEADER_BADGE).inner_text() == "Failed"
     assert page.get_by_role("button", name="Try again with the same settings").is_visible()
     assert len(seen["loads"]) == 1
