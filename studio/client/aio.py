@@ -73,7 +73,11 @@ class AsyncClient:
         )
         self._sleep = sleep or asyncio.sleep
         self.last_request_id: str | None = None
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout), transport=transport)
+        # A given transport makes every connection (the studio's outbound guard, say): no
+        # proxy from the environment may go around it.
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), transport=transport, trust_env=transport is None
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -73,7 +73,11 @@ class Client:
         )
         self._sleep = sleep or time.sleep
         self.last_request_id: str | None = None
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
+        # A given transport makes every connection (the studio's outbound guard, say): no
+        # proxy from the environment may go around it.
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout), transport=transport, trust_env=transport is None
+        )
 
     def close(self) -> None:
         self._http.close()

@@ -1,19 +1,18 @@
-"""Fetching an ImageRef ``url``: public addresses only, a timeout, a size cap (§2, §4).
+"""Fetching an ImageRef ``url`` through the studio's outbound guard (§2, §4).
 
-Every hop of a redirect is checked again, so a public URL cannot bounce the engine
-onto a loopback or private service.
+The guard resolves the host once, refuses private addresses and connects only to what it
+checked; every hop of a redirect goes through it again, so a public URL cannot bounce
+the engine onto a loopback or private service. Here its refusals and caps become the
+contract's error strings.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import httpx
-from django.conf import settings
 
+from studio import outbound
 from studio.contract import errors as e
 from studio.contract.errors import ours
 from studio.contract.models import IMAGE_MAX_BYTES, VIDEO_SOURCE_MAX_BYTES
@@ -22,6 +21,8 @@ from . import errors as x
 from .errors import ApiFailure
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# From the request to the last byte, whatever the pace of each read.
+FETCH_MAX_SECONDS = 120.0
 MAX_REDIRECTS = 3
 CHUNK = 256 * 1024
 
@@ -30,24 +31,8 @@ def _refuse(path: str) -> ApiFailure:
     return ApiFailure(422, x.URL_NOT_ALLOWED.format(path=path))
 
 
-def check_public(url: str, path: str) -> None:
-    """Refuse URLs that are not http(s) or resolve to a non-public address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _refuse(path)
-    if settings.ENGINE_ALLOW_PRIVATE_URLS:
-        return
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError, UnicodeError):
-        raise ApiFailure(
-            422, x.URL_UNREACHABLE.format(path=path, reason="host not found")
-        ) from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise _refuse(path)
+def _unreachable(path: str, reason: str) -> ApiFailure:
+    return ApiFailure(422, x.URL_UNREACHABLE.format(path=path, reason=reason))
 
 
 def fetch(url: str, dest: Path, *, path: str, video: bool) -> str:
@@ -58,25 +43,38 @@ def fetch(url: str, dest: Path, *, path: str, video: bool) -> str:
     """
     limit = VIDEO_SOURCE_MAX_BYTES if video else IMAGE_MAX_BYTES
     try:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-            for _ in range(MAX_REDIRECTS + 1):
-                check_public(url, path)
-                with client.stream("GET", url) as response:
-                    if response.is_redirect and "location" in response.headers:
-                        url = urljoin(url, response.headers["location"])
-                        continue
-                    if response.status_code != 200:
-                        raise ApiFailure(422, e.fetch_failed(path, response.status_code))
-                    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                    _check_type(kind, path, video)
-                    _save(response, dest, limit, path, video)
-                    return kind
+        outbound.split_url(url)
+    except outbound.Refused:
+        raise _refuse(path) from None
+    try:
+        with (
+            outbound.client(
+                timeout=TIMEOUT,
+                max_redirects=MAX_REDIRECTS,
+                max_bytes=limit,
+                max_seconds=FETCH_MAX_SECONDS,
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code != 200:
+                raise ApiFailure(422, e.fetch_failed(path, response.status_code))
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            _check_type(kind, path, video)
+            _save(response, dest)
+            return kind
+    except outbound.TooLarge:
+        raise _too_large(path, video) from None
+    except httpx.TooManyRedirects:
+        raise _unreachable(path, "too many redirects") from None
     except httpx.TimeoutException:
-        raise ApiFailure(422, x.URL_UNREACHABLE.format(path=path, reason="timed out")) from None
-    except httpx.HTTPError:
-        reason = "connection failed"
-        raise ApiFailure(422, x.URL_UNREACHABLE.format(path=path, reason=reason)) from None
-    raise ApiFailure(422, x.URL_UNREACHABLE.format(path=path, reason="too many redirects"))
+        raise _unreachable(path, "timed out") from None
+    except httpx.HTTPError as exc:
+        refusal = outbound.refusal_of(exc)
+        if isinstance(refusal, outbound.Refused):
+            raise _refuse(path) from None
+        if isinstance(refusal, outbound.HostNotFound):
+            raise _unreachable(path, "host not found") from None
+        raise _unreachable(path, "connection failed") from None
 
 
 def _check_type(kind: str, path: str, video: bool) -> None:
@@ -91,18 +89,12 @@ def _too_large(path: str, video: bool) -> ApiFailure:
     return ApiFailure(413, e.video_too_large(path) if video else e.image_too_large(path))
 
 
-def _save(response: httpx.Response, dest: Path, limit: int, path: str, video: bool) -> None:
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(path, video)
+def _save(response: httpx.Response, dest: Path) -> None:
+    """Stream the body to ``dest`` (the guard enforces the size cap as it arrives)."""
     tmp = dest.with_name(dest.name + ".part")
-    size = 0
     try:
         with open(tmp, "wb") as handle:
             for chunk in response.iter_bytes(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(path, video)
                 handle.write(chunk)
         tmp.replace(dest)
     finally:

@@ -28,7 +28,10 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/page.html": (200, "text/html", b"<html></html>"),
     "/gone.png": (404, "text/plain", b"no"),
     "/big.png": (200, "image/png", IMAGE * 4),
+    "/away.png": (302, "text/plain", b""),
 }
+# An allowed server may not bounce the engine onto an address that is not allowed.
+REDIRECTS = {"/away.png": "http://127.0.0.1:9/frame.png"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -37,6 +40,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if self.path in REDIRECTS:
+            self.send_header("Location", REDIRECTS[self.path])
         self.end_headers()
         self.wfile.write(body)
 
@@ -67,6 +72,8 @@ def _body(**options: object) -> dict[str, object]:
         "http://192.168.0.1/frame.png",
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/frame.png",
+        "http://[::ffff:127.0.0.1]/frame.png",
+        "http://224.0.0.1/frame.png",
         "http://0.0.0.0/frame.png",
         "file:///etc/passwd",
         "ftp://example.com/frame.png",
@@ -79,10 +86,10 @@ def test_private_and_odd_urls_are_refused(api: httpx.Client, url: str) -> None:
     assert EngineGeneration.objects.count() == 0
 
 
-def test_the_setting_allows_local_urls(
+def test_an_allowed_host_may_be_private(
     api: httpx.Client, media_server: str, settings: object
 ) -> None:
-    settings.ENGINE_ALLOW_PRIVATE_URLS = True  # type: ignore[attr-defined]
+    settings.STUDIO_ALLOWED_API_HOSTS = [media_server.removeprefix("http://")]  # type: ignore[attr-defined]
     response = api.post(
         "/generations", json=_body(start_frame={"url": f"{media_server}/frame.png"})
     )
@@ -104,6 +111,7 @@ def test_the_setting_allows_local_urls(
         ("/page.html", 422, "video.keyframes[1]: content-type is not an image"),
         ("/gone.png", 422, "video.keyframes[1]: failed to fetch URL (HTTP 404)"),
         ("/big.png", 413, "video.keyframes[1]: image exceeds 50 MB limit"),
+        ("/away.png", 422, "video.keyframes[1]: URL must be a public http(s) address"),
     ],
 )
 def test_url_failures_use_the_contract_strings(
@@ -115,7 +123,7 @@ def test_url_failures_use_the_contract_strings(
     status: int,
     detail: str,
 ) -> None:
-    settings.ENGINE_ALLOW_PRIVATE_URLS = True  # type: ignore[attr-defined]
+    settings.STUDIO_ALLOWED_API_HOSTS = [media_server.removeprefix("http://")]  # type: ignore[attr-defined]
     # The cap, scaled down so the test serves kilobytes rather than 50 MB.
     monkeypatch.setattr(fetch, "IMAGE_MAX_BYTES", len(IMAGE) * 2)
     refs = [{"url": f"{media_server}/frame.png"}, {"url": f"{media_server}{path}"}]

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from studio import outbound
 from studio.client import ApiError, Client, Download, LinkExpired
 
 # Output types the studio keeps, and the file name each is stored under.
@@ -74,12 +75,14 @@ class Clients:
             limits = httpx.Limits(
                 max_connections=self.concurrency, max_keepalive_connections=self.concurrency
             )
+            # Through the outbound guard: a team's API, and every link an API answers
+            # with, may name any address.
             client = Client(
                 base_url,
                 api_key,
                 timeout=self.timeout,
                 max_retries=0,
-                transport=httpx.HTTPTransport(limits=limits),
+                transport=outbound.transport(limits=limits),
             )
             self._clients[key] = client
         return client
