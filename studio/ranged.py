@@ -13,8 +13,16 @@ from typing import BinaryIO
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+from studio.contract.parsing import MAX_ID, parse_int
+
+RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 CHUNK = 256 * 1024
+
+
+def _position(digits: str) -> int:
+    """A byte position of a Range header; one too large to read is past any file."""
+    number = parse_int(digits)
+    return MAX_ID if number is None else number
 
 
 def _slice(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
@@ -54,9 +62,9 @@ def ranged_file_response(
         return response
     first, last = match.groups()
     if first:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        start, end = _position(first), min(_position(last) if last else size - 1, size - 1)
     else:  # the last N bytes
-        start, end = max(0, size - int(last)), size - 1
+        start, end = max(0, size - _position(last)), size - 1
     if start >= size or start > end:
         handle.close()
         response = HttpResponse(status=416)

@@ -7,17 +7,19 @@ Every answer of a view wrapped in `api_view` is JSON, errors included, as
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from studio.api.tokens import membership_for_token
+from studio.contract import ContractError
+from studio.contract.parsing import read_json
 from studio.teams.models import Membership
 
 log = logging.getLogger("studio.api")
@@ -60,9 +62,17 @@ def bearer_token(request: HttpRequest) -> str:
 def json_body(request: HttpRequest) -> dict[str, Any]:
     """The request's body as a JSON object; anything else is a 400 (through `api_view`)."""
     try:
-        data = json.loads(request.body)
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
-        raise ApiError(400, BODY_NOT_OBJECT) from None
+        data = read_json(
+            request,
+            request.headers.get("Content-Length"),
+            max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
+    except ContractError as error:
+        if error.status == 413:
+            raise ApiError(413, BODY_TOO_LARGE) from None
+        # A value the parser names (text that is not storable) keeps its field path; a
+        # body that is not JSON at all, or absurdly nested, gets the API's own words.
+        raise ApiError(400, error.detail if error.path else BODY_NOT_OBJECT) from None
     if not isinstance(data, dict):
         raise ApiError(400, BODY_NOT_OBJECT)
     return data

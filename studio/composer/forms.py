@@ -21,6 +21,7 @@ from studio.contract.models import (
     PROMPT_MAX,
     REFRAME_SOURCE_MAX_SECONDS,
 )
+from studio.contract.parsing import MAX_FRAME, parse_id, parse_int
 from studio.generations.models import Asset
 from studio.teams.models import Membership
 
@@ -67,15 +68,37 @@ class KeyframesField(forms.CharField):
             raise forms.ValidationError("The keyframes could not be read.")
         out = []
         for item in items:
+            asset = item.get("asset") if isinstance(item, dict) else None
+            frame = item.get("frame") if isinstance(item, dict) else None
+            # JSON numbers only, within the range of the columns they end up compared
+            # with: a larger asset id or frame names nothing (and overflows a query).
             if (
-                not isinstance(item, dict)
-                or not isinstance(item.get("asset"), int)
-                or not isinstance(item.get("frame"), int)
-                or isinstance(item.get("frame"), bool)
+                not isinstance(asset, int)
+                or parse_id(asset) is None
+                or not isinstance(frame, int)
+                or parse_int(frame, -MAX_FRAME, MAX_FRAME) is None
             ):
                 raise forms.ValidationError("The keyframes could not be read.")
-            out.append({"asset": item["asset"], "frame": item["frame"]})
+            out.append({"asset": asset, "frame": frame})
         return out
+
+
+class AssetIdField(forms.Field):
+    """A hidden asset id, read by the one parser of row ids: a larger number names no
+    asset (and some databases fail the query instead of finding nothing)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        parsed = parse_id(value if isinstance(value, int) else str(value).strip())
+        if parsed is None:
+            raise forms.ValidationError("That image could not be found: choose it again.")
+        return parsed
 
 
 class PositionField(forms.FloatField):
@@ -132,8 +155,8 @@ class ComposeForm(forms.Form):
     hdr = forms.BooleanField(required=False, label="HDR")
     exr_export = forms.BooleanField(required=False, label="EXR export")
 
-    start_frame = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    end_frame = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    start_frame = AssetIdField()
+    end_frame = AssetIdField()
     start_file = forms.FileField(required=False, label="Start frame")
     end_file = forms.FileField(required=False, label="End frame")
     keyframes = KeyframesField()
@@ -177,7 +200,7 @@ class ComposeForm(forms.Form):
     trajectory_sparsity = forms.FloatField(
         required=False, min_value=0, max_value=1, label="Sparsity"
     )
-    guide_frame = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    guide_frame = AssetIdField()
     guide_file = forms.FileField(required=False, label="Guide frame")
     edit_keyframes = KeyframesField()
 
@@ -286,9 +309,10 @@ class ComposeForm(forms.Form):
 
     def _take_keyframe_files(self, c: dict[str, Any], files: list[UploadedFile]) -> None:
         text = (c.get("keyframe_frames") or "").replace(";", ",")
-        try:
-            frames = [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        # Negative numbers pass: the contract says what is wrong with them.
+        frames = [parse_int(part, -MAX_FRAME, MAX_FRAME) for part in parts]
+        if None in frames:
             self.add_error("keyframe_frames", "Write whole frame numbers separated by commas.")
             return
         if len(frames) != len(files):

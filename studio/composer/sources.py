@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from studio.contract import duration_seconds, is_uuid
+from studio.contract.parsing import parse_id
 from studio.generations.models import Asset, Generation, Output
 from studio.teams.models import Team
 
@@ -98,7 +99,8 @@ def find_source(team: Team, key: str) -> Source | None:
             else None
         )
         return generation_source(generation) if generation else None
-    if kind == "a" and value.isdigit():
-        asset = Asset.objects.filter(team=team, id=int(value), kind=Asset.Kind.VIDEO).first()
+    asset_id = parse_id(value) if kind == "a" else None
+    if asset_id is not None:
+        asset = Asset.objects.filter(team=team, id=asset_id, kind=Asset.Kind.VIDEO).first()
         return asset_source(asset) if asset else None
     return None

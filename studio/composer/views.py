@@ -28,6 +28,7 @@ from studio.composer.submit import drafts_for, retry_draft
 from studio.composer.takes import MAX_TAKES, SWEEPS, TakeProblem
 from studio.contract import rules_as_json
 from studio.contract.models import RETRYABLE_FAILURE_CODES
+from studio.contract.parsing import MAX_FRAME, parse_id, parse_int, parse_uuid
 from studio.generations import lifecycle
 from studio.generations.access import get_generation_for
 from studio.generations.imports import ImportRefused, import_generation, parse_remote_id
@@ -78,9 +79,9 @@ def _page(
     asset_ids: set[int] = set()
     values = form.data if form.is_bound else {**form.initial}
     for name in ("start_frame", "end_frame", "guide_frame"):
-        value = values.get(name)
-        if str(value or "").isdigit():
-            asset_ids.add(int(value))
+        asset_id = parse_id(values.get(name))
+        if asset_id is not None:
+            asset_ids.add(asset_id)
     for name in ("keyframes", "edit_keyframes"):
         try:
             items = form.fields[name].to_python(values.get(name))
@@ -150,10 +151,9 @@ def _prefill(
         where = request.GET.get("as", "start")
         if where not in ("start", "end", "keyframe"):
             raise PrefillError("A frame can go in as the start, the end or a keyframe.")
-        try:
-            frame = int(request.GET.get("frame", "0"))
-        except ValueError:
-            raise PrefillError("The frame number must be a whole number.") from None
+        frame = parse_int(request.GET.get("frame", "0"), 0, MAX_FRAME)
+        if frame is None:
+            raise PrefillError("The frame number must be a whole number from 0.")
         asset = frame_asset(clip, frame, membership)
         initial = place_frame(initial, asset, where, frame)
     return initial, action, parent
@@ -214,11 +214,10 @@ def _post(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 def _earlier(token: str, membership: Membership) -> Generation | None:
-    try:
-        token = str(uuid.UUID(token))
-    except ValueError:
+    parsed = parse_uuid(token)
+    if parsed is None:
         return None
-    return Generation.objects.filter(submit_token=token, team=membership.team).first()
+    return Generation.objects.filter(submit_token=str(parsed), team=membership.team).first()
 
 
 def _landing(generation: Generation) -> HttpResponse:

@@ -121,6 +121,11 @@ OURS: Final[dict[str, str]] = {
     "edit_keyframe_index_outside": ("{path}[{i}]: {n} is outside 0..{max} for the source video"),
     # Shapes and types: a value that is wrong on its own is a 400 (contract §4.1)
     "body_not_object": "body: must be a JSON object",
+    "body_not_json": "body: must be valid JSON",
+    "body_too_deep": "body: must not nest more than {depth} levels deep",
+    "body_too_large": "body: request exceeds {limit} MB",
+    "text_invalid": "{path}: must be valid Unicode text (no lone surrogates or NUL characters)",
+    "url_invalid": "{path}: must be a URL without spaces or control characters",
     "required": "{path}: is required",
     "unknown_field": "{path}: unknown field",
     "must_be_string": "{path}: must be a string",

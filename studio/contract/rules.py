@@ -34,7 +34,6 @@ Facts are a flat, JSON-friendly dict (see ``facts_of``):
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +48,7 @@ from .models import (
     GenerationRequest,
     ImageRef,
 )
+from .parsing import parse_uuid
 from .structure import check_media, check_pairing, check_shapes, iter_refs
 
 FactValue = str | bool | None
@@ -278,11 +278,7 @@ class RefResolver(Protocol):
 
 def is_uuid(value: str) -> bool:
     """Whether a generation or file id has the API's id shape (a UUID)."""
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return parse_uuid(value) is not None
 
 
 def check_refs(request: GenerationRequest, body: dict[str, Any], resolver: RefResolver) -> None:

@@ -32,6 +32,7 @@ from .models import (
     USER_ID_MAX,
     VIDEO_SOURCE_MAX_BYTES,
 )
+from .parsing import is_clean_url, is_storable
 
 REF_KINDS = ("url", "data", "generation_id", "file_id")
 TOP_FIELDS = frozenset({"model", "type", "prompt", "aspect_ratio", "source", "user_id", "video"})
@@ -141,6 +142,9 @@ def check_shapes(body: object) -> dict[str, Any]:
         raise _bad(ours("must_be_string", path="prompt"), "prompt")
     if not prompt or len(prompt) > PROMPT_MAX:
         raise _bad(e.PROMPT_LENGTH, "prompt")
+    if not is_storable(prompt):
+        # Accepted, it would count against the rate limit and fail the render later.
+        raise _bad(ours("text_invalid", path="prompt"), "prompt")
     aspect = body.get("aspect_ratio")
     if aspect is not None and aspect not in ASPECT_RATIOS:
         raise _bad(e.invalid_aspect_ratio(aspect), "aspect_ratio")
@@ -189,6 +193,9 @@ def _check_ref(ref: object, path: str) -> None:
         value = ref.get(key)
         if value is not None and not isinstance(value, str):
             raise _bad(ours("must_be_string", path=f"{path}.{key}"), f"{path}.{key}")
+    url = ref.get("url")
+    if url is not None and not is_clean_url(url):
+        raise _bad(ours("url_invalid", path=f"{path}.url"), f"{path}.url")
     if sum(ref.get(kind) is not None for kind in REF_KINDS) != 1:
         raise _bad(e.ref_exactly_one(path), path)
     if ref.get("data") is not None and ref.get("media_type") is None:

@@ -19,8 +19,6 @@ class ApiFailure(Exception):
 # contract's table can adopt them if the real API's text becomes known.
 NOT_FOUND: Final = "Not found"
 METHOD_NOT_ALLOWED: Final = "Method not allowed"
-BODY_NOT_JSON: Final = "body: must be valid JSON"
-BODY_TOO_LARGE: Final = "body: request exceeds {limit} MB"
 URL_NOT_ALLOWED: Final = "{path}: URL must be a public http(s) address"
 URL_UNREACHABLE: Final = "{path}: failed to fetch URL ({reason})"
 LINK_EXPIRED: Final = "Link has expired"

@@ -57,46 +57,59 @@ def _moderated(name: str | None) -> bool:
     return any(word.lower() in words for word in settings.ENGINE_MODERATION_WORDS)
 
 
+class _Refused(Exception):
+    """Ingest refuses the file; the message is its failure code."""
+
+
 def _check(path: Path) -> tuple[str, float | None]:
-    """("image" | "video", seconds) or ValueError(failure code)."""
+    """("image" | "video", seconds), or _Refused(failure code)."""
     size = path.stat().st_size
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 if size > IMAGE_MAX_BYTES or max(image.size) > IMAGE_MAX_SIDE:
-                    raise ValueError("image_too_large")
+                    raise _Refused("image_too_large")
                 image.load()
                 return "image", None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError("image_too_large") from None
+        raise _Refused("image_too_large") from None
     except UnidentifiedImageError:
         pass  # not an image; maybe a video
-    except (OSError, SyntaxError):
-        raise ValueError("corrupt_input") from None
+    except _Refused:
+        raise
+    except Exception:
+        # Whatever a decoder raises on hostile bytes says the same: they do not decode.
+        raise _Refused("corrupt_input") from None
     try:
         facts = probe_video(path)
     except MediaError:
-        raise ValueError("unsupported_format") from None
+        raise _Refused("unsupported_format") from None
     if size > VIDEO_SOURCE_MAX_BYTES:
-        raise ValueError("image_too_large")
+        raise _Refused("image_too_large")
     if facts.frames < 1:
-        raise ValueError("corrupt_input")
+        raise _Refused("corrupt_input")
     return "video", facts.duration_s
 
 
 def ingest(file: EngineFile) -> EngineFile:
-    """Check the stored bytes and settle the file on ready or failed."""
+    """Check the stored bytes and settle the file on ready or failed.
+
+    A failed file can never be referenced again, so its bytes go at once: nothing is
+    left pending, and nothing unusable stays on disk.
+    """
     try:
         if _moderated(file.filename):
-            raise ValueError("content_moderated")
+            raise _Refused("content_moderated")
         kind, seconds = _check(absolute_path(file.path))
-    except ValueError as problem:
+    except _Refused as problem:
+        absolute_path(file.path).unlink(missing_ok=True)
+        file.path = ""
         file.state = State.FAILED
         file.failure_reason = FAILURE_REASONS[str(problem)]
     else:
         file.state = State.READY
         file.media_kind = kind
         file.duration_s = seconds
-    file.save(update_fields=["state", "failure_reason", "media_kind", "duration_s"])
+    file.save(update_fields=["state", "failure_reason", "media_kind", "duration_s", "path"])
     return file

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from studio.contract import API_VERSION, ContractError
+from studio.contract import API_VERSION, ContractError, parsing
 
 from . import errors as x
 from .errors import ApiFailure
@@ -75,24 +74,6 @@ def api_view(*methods: str) -> Callable[[View], View]:
 def read_json(request: HttpRequest) -> Any:
     """The parsed JSON body, read straight from the stream so the size cap is ours
     (Django's in-memory cap is meant for forms, not for base64 media)."""
-    length = request.headers.get("Content-Length")
-    try:
-        declared = int(length) if length else 0
-    except ValueError:
-        declared = 0
-    if declared > MAX_JSON_BODY:
-        raise ApiFailure(413, x.BODY_TOO_LARGE.format(limit=MAX_JSON_BODY // 1024 // 1024))
-    raw = request.read(MAX_JSON_BODY + 1)
-    if len(raw) > MAX_JSON_BODY:
-        raise ApiFailure(413, x.BODY_TOO_LARGE.format(limit=MAX_JSON_BODY // 1024 // 1024))
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiFailure(400, x.BODY_NOT_JSON) from None
-
-
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except (ValueError, TypeError):
-        return None
+    return parsing.read_json(
+        request, request.headers.get("Content-Length"), max_bytes=MAX_JSON_BODY
+    )

@@ -6,6 +6,7 @@ import uuid
 
 from django.http import Http404, HttpRequest
 
+from studio.contract.parsing import parse_uuid
 from studio.generations.models import Generation
 from studio.teams.models import Membership
 
@@ -15,12 +16,16 @@ def get_generation_for(
 ) -> tuple[Generation, Membership]:
     """The generation and the person's membership in its team, if that role allows `action`.
 
-    A generation of a team the person is not in is a 404, the same answer as a missing one.
+    A generation of a team the person is not in is a 404, the same answer as a missing one,
+    and so is an id that is not a UUID (query strings and forms pass them in unchecked).
     """
+    ident = parse_uuid(generation_id)
     generation = (
         Generation.objects.select_related("team", "author", "parent", "governor")
-        .filter(id=generation_id, team__memberships__user=request.user)
+        .filter(id=ident, team__memberships__user=request.user)
         .first()
+        if ident is not None
+        else None
     )
     if generation is None:
         raise Http404("No such generation")

@@ -12,8 +12,10 @@ import uuid
 
 from django.conf import settings
 
+from studio import outbound
 from studio.client import ApiError, Client
 from studio.contract.errors import GENERATION_NOT_FOUND
+from studio.contract.parsing import parse_uuid
 from studio.generations import lifecycle
 from studio.generations.models import Generation
 from studio.generations.routing import route_for_team
@@ -32,11 +34,9 @@ class ImportRefused(Exception):
 
 
 def parse_remote_id(value: object) -> uuid.UUID:
-    try:
-        if isinstance(value, str):
-            return uuid.UUID(value.strip())
-    except ValueError:
-        pass
+    parsed = parse_uuid(value.strip()) if isinstance(value, str) else None
+    if parsed is not None:
+        return parsed
     raise ImportRefused(400, "remote_id: must be the generation API's id of a generation (a UUID)")
 
 
@@ -53,7 +53,11 @@ def import_generation(membership: Membership, remote_id: uuid.UUID) -> tuple[Gen
         raise ImportRefused(503, NO_API)
     try:
         with Client(
-            route.base_url, route.key, timeout=settings.LUMA_TIMEOUT, max_retries=1
+            route.base_url,
+            route.key,
+            timeout=settings.LUMA_TIMEOUT,
+            max_retries=1,
+            transport=outbound.transport(),
         ) as client:
             answer = client.get_generation(str(remote_id))
     except ApiError as exc:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation, Output
 from studio.generations.progress import ExpectedTimes, media_url, progress_of, shape_of
@@ -61,12 +62,12 @@ def statuses(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": f"ids: at most {MAX_IDS} at a time"}, status=400)
     ids = []
     for value in raw:
-        try:
-            ids.append(uuid.UUID(value.strip()))
-        except ValueError:
+        ident = parse_uuid(value.strip())
+        if ident is None:
             return JsonResponse(
                 {"detail": f"ids: {value[:40]!r} is not a generation id"}, status=400
             )
+        ids.append(ident)
     generations = list(
         Generation.objects.filter(id__in=ids, team__memberships__user=request.user)
         .select_related("team", "governor")

@@ -39,6 +39,11 @@ def open_video(path: Path) -> av.container.InputContainer:
     if not container.streams.video:
         container.close()
         raise MediaError("the file holds no video stream")
+    if container.streams.video[0].codec_context is None:
+        # A stream FFmpeg can name but has no decoder for (an SVG is read as an image
+        # pipe): nothing about it can be sized or decoded.
+        container.close()
+        raise MediaError("the video stream has no decoder")
     return container
 
 

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from studio.composer.takes import SWEEPS
+from studio.contract.parsing import parse_uuid
 from studio.generations.models import Batch, Generation, Output
 from studio.review.gallery import attach_media, card_outputs
 from studio.teams.models import Team
@@ -30,10 +31,9 @@ MAX_COMPARE = 4
 
 def get_batch_for(team: Team, batch_id: str) -> Batch:
     """The team's batch, or 404: another team's batch is as missing as an unknown one."""
-    try:
-        ident = uuid.UUID(str(batch_id))
-    except ValueError:
-        raise Http404("No such batch") from None
+    ident = parse_uuid(batch_id)
+    if ident is None:
+        raise Http404("No such batch")
     batch = Batch.objects.select_related("author").filter(id=ident, team=team).first()
     if batch is None:
         raise Http404("No such batch")

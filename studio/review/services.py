@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from studio.contract.parsing import MAX_FRAME, parse_id
 from studio.generations.models import Generation
 from studio.review.models import ApprovalEvent, Comment, Mention, Pick, ShareLink
 from studio.teams.models import Membership
@@ -75,6 +76,9 @@ def _clean_frame(generation: Generation, frame: int | None) -> int | None:
     last = last_frame(generation)
     if last is not None and frame > last:
         raise ReviewError(f"This clip has frames 0 to {last}.")
+    if frame > MAX_FRAME:
+        # Past any clip and past the column, even while the clip's length is unknown.
+        raise ReviewError("That frame is past the end of the clip.")
     return frame
 
 
@@ -103,6 +107,8 @@ def add_comment(
         raise ReviewError("Give your name so the team knows who wrote this.")
     parent = None
     if parent_id is not None:
+        if parse_id(parent_id) is None:
+            raise ReviewError("The comment you reply to no longer exists.")
         # Locked so a concurrent delete of the thread's last reply cannot remove the thread
         # under this new reply (both lock the thread's head first).
         parent = (

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.dateparse import parse_datetime
 
 from studio.api.http import ApiError, api_view, json_body, role_refusal
 from studio.api.records import (
@@ -26,6 +25,7 @@ from studio.api.records import (
 )
 from studio.composer.submit import composition_of
 from studio.composer.takes import MAX_TAKES, TakeProblem, check, plan
+from studio.contract.parsing import parse_moment, parse_uuid
 from studio.contract.structure import iter_refs
 from studio.generations import lifecycle
 from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
@@ -63,10 +63,7 @@ def _without_nulls(body: dict[str, Any]) -> dict[str, Any]:
 def _parent(membership: Membership, value: Any) -> Generation | None:
     if value is None:
         return None
-    try:
-        parent_id = uuid.UUID(str(value)) if isinstance(value, str) else None
-    except ValueError:
-        parent_id = None
+    parent_id = parse_uuid(value)
     if parent_id is None:
         raise ApiError(400, "parent: must be a generation id (a UUID)")
     parent = Generation.objects.filter(id=parent_id, team_id=membership.team_id).first()
@@ -80,9 +77,8 @@ def _source_seconds(membership: Membership, body: dict[str, Any]) -> float | Non
     source = body.get("source")
     if not isinstance(source, dict) or not isinstance(source.get("generation_id"), str):
         return None
-    try:
-        remote_id = uuid.UUID(source["generation_id"])
-    except ValueError:
+    remote_id = parse_uuid(source["generation_id"])
+    if remote_id is None:
         return None
     row = Generation.objects.filter(team_id=membership.team_id, remote_id=remote_id).first()
     return row.duration_s if row is not None else None
@@ -164,10 +160,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, _, ident = raw.partition("|")
-        created_at = parse_datetime(stamp)
-        if created_at is None or created_at.tzinfo is None:
+        created_at, last_id = parse_moment(stamp), parse_uuid(ident)
+        if created_at is None or last_id is None:
             raise ValueError(stamp)
-        return created_at, uuid.UUID(ident)
+        return created_at, last_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "cursor: not a cursor this API gave") from None
 
@@ -181,10 +177,10 @@ def _list(request: HttpRequest, membership: Membership) -> JsonResponse:
         rows = rows.filter(state=state)
     batch = request.GET.get("batch")
     if batch is not None:
-        try:
-            rows = rows.filter(batch_id=uuid.UUID(batch))
-        except ValueError:
-            raise ApiError(400, "batch: must be a batch id (a UUID)") from None
+        batch_id = parse_uuid(batch)
+        if batch_id is None:
+            raise ApiError(400, "batch: must be a batch id (a UUID)")
+        rows = rows.filter(batch_id=batch_id)
     limit_text = request.GET.get("limit", str(PAGE_DEFAULT))
     try:
         limit = int(limit_text)

@@ -13,16 +13,16 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from studio.contract import wire_time
 from studio.contract.errors import ours
 from studio.contract.models import FILE_MAX_BYTES, FILE_PURPOSES, FILE_STATES, USER_ID_MAX
+from studio.contract.parsing import has_control, parse_moment, parse_uuid
 from studio.engine import errors as x
 from studio.engine import signing
 from studio.engine.errors import ApiFailure
 from studio.engine.files import INLINE_MAX_BYTES, absolute_path, ingest, relative_path, store
-from studio.engine.http import api_view, parse_uuid, read_json
+from studio.engine.http import api_view, read_json
 from studio.engine.keys import authenticate
 from studio.engine.models import ApiKey, EngineFile
 from studio.engine.wire import file_body
@@ -44,6 +44,12 @@ def _file_of(key: ApiKey, file_id: str) -> EngineFile:
     return found
 
 
+def _mime_type(value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > 255 or has_control(value):
+        raise _bad(ours("must_be_string", path="mime_type"))
+    return value
+
+
 def _options(values: Any) -> dict[str, Any]:
     """The optional fields both flows share, checked one by one (400s)."""
     purpose = values.get("purpose") or "input"
@@ -61,11 +67,9 @@ def _options(values: Any) -> dict[str, Any]:
     expires_at = values.get("expires_at")
     moment: datetime | None = None
     if expires_at not in (None, ""):
-        moment = parse_datetime(expires_at) if isinstance(expires_at, str) else None
+        moment = parse_moment(expires_at, assume_utc=True)
         if moment is None:
             raise _bad(ours("invalid_value", path="expires_at"))
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, timezone.UTC)
     return {"purpose": purpose, "filename": filename, "user_id": user_id, "expires_at": moment}
 
 
@@ -87,7 +91,9 @@ def _create_inline(request: HttpRequest, key: ApiKey) -> HttpResponse:
         raise ApiFailure(413, x.FILE_TOO_LARGE_INLINE.format(limit=INLINE_MAX_BYTES // 2**20))
     options = _options(request.POST)
     options["filename"] = options["filename"] or part.name
-    mime_type = request.POST.get("mime_type") or part.content_type or "application/octet-stream"
+    mime_type = _mime_type(
+        request.POST.get("mime_type") or part.content_type or "application/octet-stream"
+    )
     file = EngineFile(key=key, mime_type=mime_type, size_bytes=part.size, **options)
     file.path = relative_path(file)
     store(file, part.chunks())
@@ -106,8 +112,7 @@ def _create_presigned(request: HttpRequest, key: ApiKey) -> HttpResponse:
     mime_type = body.get("mime_type")
     if mime_type is None:
         raise _bad(ours("required", path="mime_type"))
-    if not isinstance(mime_type, str) or not mime_type or len(mime_type) > 255:
-        raise _bad(ours("must_be_string", path="mime_type"))
+    mime_type = _mime_type(mime_type)
     size = body.get("size_bytes")
     if size is None:
         raise _bad(ours("required", path="size_bytes"))
@@ -203,10 +208,10 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment_text, _, file_id = raw.partition("|")
-        moment = datetime.fromisoformat(moment_text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise _bad(x.BAD_CURSOR) from None
-    if parse_uuid(file_id) is None or timezone.is_naive(moment):
+    moment = parse_moment(moment_text)
+    if parse_uuid(file_id) is None or moment is None:
         raise _bad(x.BAD_CURSOR)
     return moment, file_id
 

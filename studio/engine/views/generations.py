@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from studio.contract import errors as e
 from studio.contract import price_of, validate
+from studio.contract.parsing import parse_uuid
 from studio.engine import errors as x
 from studio.engine import faults
 from studio.engine.errors import ApiFailure
-from studio.engine.http import api_view, parse_uuid, read_json
+from studio.engine.http import api_view, read_json
 from studio.engine.keys import authenticate
 from studio.engine.limits import admit
 from studio.engine.models import ApiKey, EngineGeneration

@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
 from studio.contract import FAILURE_REASONS
+from studio.contract.parsing import parse_uuid
 from studio.engine import errors as x
 from studio.engine import signing
 from studio.engine.errors import ApiFailure
-from studio.engine.http import api_view, parse_uuid
+from studio.engine.http import api_view
 from studio.engine.models import EngineGeneration
 from studio.engine.wire import EXR_NAME, VIDEO_NAME
 from studio.ranged import ranged_file_response

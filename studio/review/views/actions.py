@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from studio.contract.parsing import MAX_ID, parse_int
 from studio.generations.access import get_generation_for
 from studio.review import services
 from studio.review.models import Comment
@@ -20,10 +21,10 @@ from studio.review.models import Comment
 def _int_or_none(raw: str | None) -> int | None:
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise services.ReviewError("The frame must be a whole number.") from None
+    number = parse_int(raw, -MAX_ID, MAX_ID)
+    if number is None:
+        raise services.ReviewError("The frame must be a whole number.")
+    return number
 
 
 def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation
 from studio.review import page
@@ -99,10 +100,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     raw = request.GET.getlist("g")
     ids: list[uuid.UUID] = []
     for value in raw:
-        try:
-            ident = uuid.UUID(value)
-        except ValueError:
-            raise Http404("No such generation") from None
+        ident = parse_uuid(value)
+        if ident is None:
+            raise Http404("No such generation")
         if ident not in ids:
             ids.append(ident)
     error = ""
