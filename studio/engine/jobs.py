@@ -1,9 +1,11 @@
 """The render worker's step: claim one job, render it, record the outcome.
 
 A job is claimed with a conditional UPDATE, so of several workers exactly one gets
-it. The claim is a lease that the rendering worker renews; a worker that dies leaves
-a lease that runs out, and the job is claimed again (up to MAX_ATTEMPTS, then failed
-with generation_failed) — never left ``processing`` forever.
+it. The claim is a lease (ENGINE_LEASE_SECONDS) that the rendering worker renews; a
+worker that dies leaves a lease that runs out, and the job is claimed again (up to
+MAX_ATTEMPTS, then failed with generation_failed) — never left ``processing`` forever.
+Work in progress lives in a scratch folder per attempt (studio.engine.scratch), swept
+after every claim, so a killed render leaves nothing behind for long.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from studio.contract import FAILURE_REASONS
-from studio.engine import faults
+from studio.engine import faults, scratch
 from studio.engine.inputs import InputProblem, build_job, media_root
 from studio.engine.models import ApiKey, EngineGeneration
 from studio.media import MediaError, probe_video
@@ -31,10 +33,17 @@ from studio.render import RenderAborted, RenderError, render
 
 log = logging.getLogger("studio.engine")
 
-LEASE = timedelta(seconds=60)
-HEARTBEAT_SECONDS = 10.0
 MAX_ATTEMPTS = 3
 State = EngineGeneration.State
+
+
+def lease_length() -> timedelta:
+    return timedelta(seconds=settings.ENGINE_LEASE_SECONDS)
+
+
+def heartbeat_seconds() -> float:
+    # Several renewals per lease: one late write (a busy database) does not lose the job.
+    return settings.ENGINE_LEASE_SECONDS / 6
 
 
 def _claimable(now: object) -> Q:
@@ -72,7 +81,7 @@ def claim(worker: str) -> EngineGeneration | None:
             .update(
                 state=State.PROCESSING,
                 lease_owner=worker,
-                lease_until=now + LEASE,
+                lease_until=now + lease_length(),
                 attempts=F("attempts") + 1,
                 started_at=Coalesce("started_at", Value(now)),
                 progress=0.0,
@@ -95,12 +104,12 @@ class Lease:
         self.progress = 0.0
 
     def renew(self) -> None:
-        if time.monotonic() - self.last < HEARTBEAT_SECONDS:
+        if time.monotonic() - self.last < heartbeat_seconds():
             return
         self.last = time.monotonic()
         kept = EngineGeneration.objects.filter(
             id=self.generation.id, lease_owner=self.worker, state=State.PROCESSING
-        ).update(lease_until=timezone.now() + LEASE, progress=self.progress)
+        ).update(lease_until=timezone.now() + lease_length(), progress=self.progress)
         self.lost = kept == 0
 
     def should_stop(self) -> bool:
@@ -151,6 +160,11 @@ def process_one(worker: str, stop: Callable[[], bool] = lambda: False) -> bool:
     if generation is None:
         return False
     try:
+        # Among what it sweeps: an earlier attempt at this very job, killed mid-render.
+        scratch.sweep()
+    except Exception:
+        log.exception("engine: sweeping scratch folders failed")
+    try:
         _run(generation, worker, stop)
     except RenderAborted:
         log.info("engine: render of %s abandoned; back in the queue", generation.id)
@@ -177,7 +191,13 @@ def _run(generation: EngineGeneration, worker: str, stop: Callable[[], bool]) ->
     lease = Lease(generation, worker, stop)
     out_dir = media_root() / str(generation.id) / "out"
     try:
-        result = render(job, out_dir, should_stop=lease.should_stop, progress=lease.report)
+        result = render(
+            job,
+            out_dir,
+            scratch=scratch.folder_for(generation),
+            should_stop=lease.should_stop,
+            progress=lease.report,
+        )
     except RenderError as problem:
         log.info("engine: %s cannot be rendered: %s", generation.id, problem)
         fail(generation, worker, "corrupt_input")

@@ -14,6 +14,7 @@ import av
 import imageio_ffmpeg
 import numpy as np
 
+from studio import lifeline
 from studio.media.colour import SDR_WHITE_NITS, rgb8_to_pq_yuv420p10, rgb8_to_yuv420p
 from studio.media.files import atomic_path
 from studio.media.probe import MediaError
@@ -192,7 +193,10 @@ def _add_hdr10_boxes(path: Path) -> None:
         str(staged),
     ]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+        # Through lifeline: ffmpeg ends with this process, however that ends.
+        done = subprocess.run(
+            lifeline.command(cmd), capture_output=True, text=True, timeout=300, check=False
+        )
         if done.returncode != 0:
             raise MediaError(f"adding HDR10 metadata failed: {done.stderr.strip()[-300:]}")
         staged.replace(path)

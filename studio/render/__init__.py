@@ -7,6 +7,9 @@ for what it does: generate (video), extend, edit, reframe.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,23 +68,49 @@ def render(
     job: RenderJob,
     out_dir: Path,
     *,
+    scratch: Path | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> RenderResult:
-    """Render `job` into `out_dir`. Raises RenderError (bad input) or RenderAborted."""
+    """Render `job` into `out_dir`. Raises RenderError (bad input) or RenderAborted.
+
+    Everything in progress (partial MP4s, EXR frames) is written in the `scratch` folder
+    (made fresh; by default a dot-named one inside `out_dir`; it must be on the same
+    file system), and only finished files are moved into `out_dir`. The scratch folder
+    is removed however the render ends, short of the process being killed: then its
+    owner sweeps it (the engine: studio.engine.scratch).
+    """
     _check(job)
     total, frames = plan_frames(job)
-    sink = FrameSink(job, Path(out_dir), total, should_stop, progress)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if scratch is None:
+        work = Path(tempfile.mkdtemp(prefix=".render-", dir=out_dir))
+    else:
+        work = Path(scratch)
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
     try:
-        sink.check()
-        made = prepared(frames, sink.planes)
+        sink = FrameSink(job, work, total, should_stop, progress)
         try:
-            for rgb, planes, key in made:
-                sink.put(rgb, planes, key=key)
-        finally:
-            made.close()  # stops the producer thread if the loop ended early
-        video, exr = sink.close()
-    except BaseException:
-        sink.abort()
-        raise
-    return RenderResult(video=video, exr_zip=exr)
+            sink.check()
+            made = prepared(frames, sink.planes)
+            try:
+                for rgb, planes, key in made:
+                    sink.put(rgb, planes, key=key)
+            finally:
+                made.close()  # stops the producer thread if the loop ended early
+            video, exr = sink.close()
+        except BaseException:
+            sink.abort()
+            raise
+        published = [_publish(path, out_dir) for path in (video, exr) if path is not None]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return RenderResult(video=published[0], exr_zip=published[1] if exr is not None else None)
+
+
+def _publish(path: Path, out_dir: Path) -> Path:
+    dest = out_dir / path.name
+    os.replace(path, dest)  # a rename: the scratch folder is on the same file system
+    return dest

@@ -5,7 +5,8 @@ render, and the OpenEXR binding holds the GIL while it works, so a thread
 cannot overlap it with anything. Frames are therefore converted and written
 by worker processes (forked from a small server that has this module loaded);
 the zip is assembled in frame order at the end. Where worker processes cannot
-be started, frames are written in this process instead.
+be started, frames are written in this process instead. The workers end with the
+process that owns the pool, however it ends (``studio.lifeline``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import cv2
 import numpy as np
 import OpenEXR
 
+from studio import lifeline
 from studio.media.colour import AP0_CHROMATICITIES, rgb8_to_linear_ap0
 from studio.media.files import atomic_path
 
@@ -49,7 +51,13 @@ def _pool(workers: int) -> Executor | None:
         # Workers fork from a server that already imported this module, so each
         # starts in milliseconds; the server is started once per process.
         ctx.set_forkserver_preload([__name__])
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        # The workers' parent is the fork server, not us: they follow us by pid.
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=lifeline.exit_with,
+            initargs=(os.getpid(),),
+        )
     except (OSError, ValueError, AssertionError):
         # e.g. inside a daemonic process, which may not have children.
         return None
@@ -79,8 +87,9 @@ class ExrZipWriter:
             return
         try:
             self._pending.append(self._pool.submit(write_exr, path, rgb, self.width, self.height))
-        except RuntimeError:
-            # The pool broke (a worker died): carry on in this process.
+        except (RuntimeError, OSError):
+            # The pool broke (a worker died) or cannot start (e.g. its fork server's
+            # socket path is too long for the temp folder): carry on in this process.
             self._pool = None
             write_exr(path, rgb, self.width, self.height)
             return

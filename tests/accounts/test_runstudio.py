@@ -4,35 +4,34 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from studio.accounts.management.commands.runstudio import parse_addr
+from tests.processes import (
+    ROOT,
+    descendants,
+    free_port,
+    kill_all,
+    start_runstudio,
+    studio_env,
+    survivors,
+    until,
+    wait_for,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+# A small HDR + EXR render: long enough to catch the engine worker with its EXR pool.
+HDR_EXR_BODY = {
+    "model": "ray-3.2",
+    "type": "video",
+    "prompt": "a lighthouse at dusk",
+    "aspect_ratio": "1:1",
+    "video": {"resolution": "720p", "duration": "5s", "hdr": True, "exr_export": True},
+}
 
 
 def test_parse_addr() -> None:
@@ -108,3 +107,46 @@ def test_runstudio_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
     assert "Sign in as first@example.com" in output
     assert "started poller" in output and "started engine-1" in output
     assert output.rstrip().endswith("Stopped.")
+
+
+def test_every_descendant_dies_with_runstudio_however_it_dies(tmp_path: Path) -> None:
+    """SIGKILL leaves runstudio no moment to stop anything: its whole tree must follow it
+    on its own (web master and workers, sender, poller, engine worker and its EXR pool)."""
+    port = free_port()
+    process = start_runstudio(port, studio_env(tmp_path), "--web-workers", "2")
+    seen: dict = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/accounts/signin/")
+        key = (tmp_path / "engine-dev-key").read_text().strip()
+        created = httpx.post(
+            f"{base}/v1/generations",
+            headers={"Authorization": f"Bearer {key}"},
+            json=HDR_EXR_BODY,
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+
+        def rendering() -> dict:
+            tree = descendants(process.pid)
+            commands = list(tree.values())
+            # The fork server and at least one pool worker it forked (same command line),
+            # and the web server's master with its two workers.
+            pool = sum("multiprocessing.forkserver" in cmd for cmd in commands) >= 2
+            web = sum("gunicorn" in cmd for cmd in commands) >= 3
+            return tree if pool and web else {}
+
+        seen = until(rendering, timeout=120, what="the engine worker's EXR pool")
+        commands = " ".join(seen.values())
+        for part in ("gunicorn", "django send", "django poll", "django engine_worker"):
+            assert part in commands
+
+        process.kill()
+        process.wait()
+        left = survivors(seen, within=5)
+        assert not left, [seen[p] for p in left]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        kill_all(seen)

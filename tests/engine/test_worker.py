@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import signal
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,11 +16,24 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
+from studio.engine import scratch
 from studio.engine.jobs import MAX_ATTEMPTS, claim, process_one
 from studio.engine.models import EngineGeneration
 from studio.engine.testing import run_pending_renders
 from tests.engine.conftest import png_bytes
 from tests.engine.test_generations import text_body
+from tests.processes import (
+    descendants,
+    free_port,
+    kill_all,
+    leftovers,
+    short_tempdir,
+    start_runstudio,
+    studio_env,
+    survivors,
+    until,
+    wait_for,
+)
 
 State = EngineGeneration.State
 
@@ -174,3 +191,108 @@ def test_bad_images_fail_with_their_code(api: httpx.Client, raw: bytes, code: st
     state = _state(api, generation)
     assert (state["state"], state["failure_code"]) == ("failed", code)
     assert state["failure_reason"]
+
+
+def test_scratch_is_swept_unless_its_attempt_runs_under_a_live_lease(
+    api: httpx.Client, settings: object
+) -> None:
+    """The rule that lets any worker sweep while others render."""
+    running, expired, finished, queued = (_create(api) for _ in range(4))
+    soon, gone = timezone.now() + timedelta(minutes=1), timezone.now() - timedelta(seconds=1)
+    for generation, state, until_, attempts in (
+        (running, State.PROCESSING, soon, 2),
+        (expired, State.PROCESSING, gone, 1),
+        (finished, State.COMPLETED, None, 1),
+        (queued, State.QUEUED, None, 0),
+    ):
+        EngineGeneration.objects.filter(id=generation).update(
+            state=state, lease_owner="w", lease_until=until_, attempts=attempts
+        )
+    root = scratch.root()
+    kept = root / f"{running}.2"
+    stale = [root / f"{running}.1", root / f"{expired}.1", root / f"{finished}.1"]
+    stale.append(root / f"{queued}.1")
+    stranger = root / "not-a-scratch-folder"
+    for folder in [kept, *stale, stranger]:
+        folder.mkdir(parents=True)
+        (folder / ".video-partial.mp4").write_bytes(b"x" * 100)
+
+    assert scratch.sweep() == 4
+    assert sorted(p.name for p in root.iterdir()) == sorted([kept.name, stranger.name])
+
+
+def test_a_render_s_scratch_is_gone_when_it_ends_either_way(
+    api: httpx.Client, settings: object
+) -> None:
+    done = _create(api, resolution="720p", hdr=True, exr_export=True)
+    stopped = _create(api)
+    assert process_one("w")
+    assert process_one("leaving", stop=lambda: True)
+    assert _state(api, done)["state"] == "completed"
+    assert EngineGeneration.objects.get(id=stopped).state == State.QUEUED
+    root = Path(settings.ENGINE_MEDIA_ROOT)  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (root / done / "out").iterdir()) == [
+        "frames_exr.zip",
+        "video.mp4",
+    ]
+    assert leftovers(root) == []
+
+
+def test_a_killed_render_leaves_no_process_and_no_file_behind(tmp_path: Path) -> None:
+    """SIGKILL the engine worker mid HDR + EXR render: its helpers die with it, and the
+    render is taken up again, its scratch swept, by the worker started in its place."""
+    with short_tempdir() as temp:
+        _kill_a_render(tmp_path / "data", temp, tmp_path / "studio.log")
+
+
+def _kill_a_render(data: Path, temp: Path, log: Path) -> None:
+    port = free_port()
+    env = studio_env(data, TMPDIR=str(temp), ENGINE_LEASE_SECONDS="3")
+    studio = start_runstudio(port, env, "--web-workers", "1", log=log)
+    seen: dict = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/accounts/signin/")
+        key = (data / "engine-dev-key").read_text().strip()
+        api = httpx.Client(base_url=f"{base}/v1", headers={"Authorization": f"Bearer {key}"})
+        body = text_body("1:1", resolution="720p", hdr=True, exr_export=True)
+        generation = api.post("/generations", json=body).json()["id"]
+
+        def worker_with_pool() -> tuple:
+            tree = descendants(studio.pid)
+            workers = [p for p, cmd in tree.items() if cmd.endswith("engine_worker ")]
+            if not workers:
+                return ()
+            below = descendants(workers[0][0])
+            pool = [p for p, cmd in below.items() if "multiprocessing.forkserver" in cmd]
+            frames = list((data / "engine" / ".scratch").rglob("*.exr"))
+            return (workers[0], below) if len(pool) >= 2 and frames else ()
+
+        worker, below = until(worker_with_pool, timeout=120, what="EXR frames being written")
+        seen = {worker: "engine_worker", **below}
+        os.kill(worker[0], signal.SIGKILL)
+        assert list((data / "engine" / ".scratch").rglob("*.exr"))  # what it leaves
+        left = survivors(seen, within=5)
+        assert not left, [seen[p] for p in left]
+
+        def completed() -> bool:
+            return api.get(f"/generations/{generation}").json()["state"] == "completed"
+
+        until(completed, timeout=120, what="the render to be taken up again", every=0.5)
+        with sqlite3.connect(data / "studio.sqlite3") as db:
+            (attempts,) = db.execute(
+                "SELECT attempts FROM engine_enginegeneration WHERE id = ?",
+                (generation.replace("-", ""),),
+            ).fetchone()
+        assert attempts == 2
+        out = data / "engine" / generation / "out"
+        assert sorted(p.name for p in out.iterdir()) == ["frames_exr.zip", "video.mp4"]
+        assert leftovers(data / "engine") == []
+    finally:
+        seen.update(descendants(studio.pid))
+        studio.terminate()
+        studio.wait(timeout=60)
+        kill_all(seen)
+    # The killed worker's temp folder was swept by the next one, and that one's went
+    # with it when it stopped.
+    assert list(temp.iterdir()) == []

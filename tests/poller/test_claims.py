@@ -102,3 +102,30 @@ def test_concurrent_claimers_never_share_a_row(make_generation: Any) -> None:
     assert errors == []
     assert set(seen) == ids
     assert max(seen.values()) == 1
+
+
+def test_a_heartbeat_keeps_leases_alive_through_long_work(make_generation: Any) -> None:
+    """Work longer than the lease: renewed meanwhile, so no other poller may take the row."""
+    row = make_generation()
+    assert claims.claim_one(row.id, "me", 0.6)
+    claimed_until = Generation.objects.get(id=row.id).lease_until
+    heartbeat = claims.Heartbeat([row], "me", 0.6)
+
+    assert heartbeat.run(lambda: time.sleep(1.5) or "done") == "done"
+
+    assert heartbeat.beats >= 1 and heartbeat.holds(row)
+    assert Generation.objects.get(id=row.id).lease_until > claimed_until
+
+    # A row another poller took (after our lease ran out) is ours no more.
+    Generation.objects.filter(id=row.id).update(lease_owner="other")
+    heartbeat.beat(now=True)
+    assert not heartbeat.holds(row)
+    assert Generation.objects.get(id=row.id).lease_owner == "other"
+
+
+def test_a_heartbeat_hands_back_what_the_work_raised(make_generation: Any) -> None:
+    row = make_generation()
+    assert claims.claim_one(row.id, "me", 60)
+    heartbeat = claims.Heartbeat([row], "me", 60)
+    with pytest.raises(ZeroDivisionError):
+        heartbeat.run(lambda: 1 / 0)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +25,8 @@ from django.utils import timezone
 from studio.client import Client
 from studio.engine.testing import create_key, run_pending_renders
 from studio.generations.models import Generation, Output
-from studio.generations.poller import PollerConfig, poll_once
+from studio.generations.poller import PollerConfig, outputs, poll_once
+from tests.processes import ROOT, shared_database_url, studio_env, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -308,3 +312,57 @@ def test_two_pollers_never_download_the_same_output_twice(
     assert len(downloads) == len(generations)
     assert set(downloads.values()) == {1}
     assert Output.objects.filter(kind="video").count() == len(generations)
+
+
+def test_a_derivation_cut_short_by_a_killed_poller_is_taken_up_within_a_minute(
+    engine: Client, personas: Any, settings: Any, tmp_path: Path
+) -> None:
+    """A real poller process is killed while it derives an HDR clip's media; another takes
+    the row up once the dead one's lease runs out (renewed while it worked, so short)."""
+    generation = submit(engine, personas, resolution="720p", hdr=True)
+    assert run_pending_renders() == 1
+    env = studio_env(
+        tmp_path,
+        DATABASE_URL=shared_database_url(),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        LUMA_BASE_URL=settings.LUMA_BASE_URL,
+        LUMA_AGENTS_API_KEY=settings.LUMA_AGENTS_API_KEY,
+        POLLER_LEASE_SECONDS="6",
+    )
+    poller = subprocess.Popen(
+        [sys.executable, "manage.py", "poll"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    folder = outputs.folder_of(generation)
+    try:
+
+        def deriving() -> bool:
+            # The download is kept (a row) and derived media are being written.
+            return Output.objects.filter(generation=generation, kind="video").exists() or (
+                folder.is_dir() and any(p.name.startswith(".") for p in folder.iterdir())
+            )
+
+        until(deriving, timeout=120, what="the poller to start deriving", every=0.02)
+        poller.kill()
+        poller.wait()
+        killed = time.monotonic()
+        generation.refresh_from_db()
+        assert not generation.outputs_ready, "derived before the kill: nothing was cut short"
+
+        def taken_up() -> bool:
+            poll_once(config("second"))
+            generation.refresh_from_db()
+            return generation.outputs_ready
+
+        until(taken_up, timeout=60, what="another poller to take the row up", every=0.25)
+        assert time.monotonic() - killed < 60
+    finally:
+        poller.kill()
+        poller.wait()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "poster.jpg",
+        "preview.mp4",
+        "thumbs.jpg",
+        "video.mp4",
+    ]
+    video = generation.outputs.get(kind="video")
+    assert video.sha256 == hashlib.sha256((folder / "video.mp4").read_bytes()).hexdigest()

@@ -5,6 +5,10 @@ writes this poller's name and a lease end; only rows that UPDATE changed are our
 PostgreSQL the candidate rows are first locked with ``FOR UPDATE SKIP LOCKED`` so two
 pollers picking at the same moment take different rows instead of queueing on each
 other's locks. A poller that dies simply lets its leases run out.
+
+Leases are short (POLLER_LEASE_SECONDS) and a `Heartbeat` renews them for as long as a
+pass works on its rows, however long a download or a derived preview takes: a poller
+that dies mid-way leaves its rows to another within one lease.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import time
 import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -86,3 +93,58 @@ def release(ids: list[uuid.UUID], owner: str) -> int:
     return Generation.objects.filter(id__in=ids, lease_owner=owner).update(
         lease_owner="", lease_until=None
     )
+
+
+def renew_all(ids: Iterable[uuid.UUID], owner: str, lease_seconds: float) -> set[uuid.UUID]:
+    """Extend the leases we still hold among ``ids``; returns those ids."""
+    ids = set(ids)
+    if not ids:
+        return ids
+    until = timezone.now() + dt.timedelta(seconds=lease_seconds)
+    mine = Generation.objects.filter(id__in=ids, lease_owner=owner)
+    if mine.update(lease_until=until) == len(ids):
+        return ids
+    return set(mine.values_list("id", flat=True))
+
+
+class Heartbeat:
+    """Keeps a pass's leases alive while it works on them.
+
+    Long work runs on a helper thread through `run()` while this thread renews the
+    leases every third of a lease; the database is touched from this thread only.
+    """
+
+    def __init__(self, rows: Iterable[Generation], owner: str, lease_seconds: float) -> None:
+        self.ids = {row.id for row in rows}
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self.interval = lease_seconds / 3
+        self.last = time.monotonic()
+        self.beats = 0
+
+    def holds(self, generation: Generation) -> bool:
+        """Whether the lease was still ours at the last renewal."""
+        return generation.id in self.ids
+
+    def beat(self, *, now: bool = False) -> None:
+        """Renew the leases if a renewal is due (or ``now``)."""
+        if not now and time.monotonic() - self.last < self.interval:
+            return
+        self.last = time.monotonic()
+        self.ids = renew_all(self.ids, self.owner, self.lease_seconds)
+        self.beats += 1
+
+    def run[T](self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """``work(*args, **kwargs)`` on a helper thread, renewing the leases meanwhile.
+
+        ``work`` must not use the database (its connection belongs to this thread).
+        """
+        with ThreadPoolExecutor(1, thread_name_prefix="poll-work") as pool:
+            future = pool.submit(work, *args, **kwargs)
+            while True:
+                try:
+                    return future.result(
+                        timeout=max(0.0, self.last + self.interval - time.monotonic())
+                    )
+                except TimeoutError:
+                    self.beat()

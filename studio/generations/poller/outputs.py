@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -39,7 +41,10 @@ def folder_of(generation: Generation) -> Path:
 def sweep_leftovers(generation: Generation) -> int:
     """Delete temporary files a killed poller left behind (only call while holding the lease).
 
-    Every temporary name starts with a dot; kept files never do.
+    Every temporary name starts with a dot; kept files never do. Downloads and derived
+    media write nowhere but this folder, so nothing else is left to sweep. A pass sweeps
+    before it downloads or derives, so whoever takes up a killed poller's row (within
+    one lease) removes what that poller left.
     """
     folder = folder_of(generation)
     removed = 0
@@ -104,15 +109,21 @@ def keep_file(generation: Generation, kind: str, path: Path, **fields: object) -
     return output
 
 
-def derive(generation: Generation) -> None:
+def _direct[T](work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return work(*args, **kwargs)
+
+
+def derive(generation: Generation, *, run: Callable[..., Any] = _direct) -> None:
     """Facts, poster, thumbnail strip and (for HDR) an SDR preview of the kept video.
 
     Idempotent: kinds already kept are skipped, so a pass that was interrupted resumes.
-    Raises MediaError (or OSError) for a video that cannot be read.
+    Raises MediaError (or OSError) for a video that cannot be read. The media work (no
+    database) goes through ``run(work, *args)``: the poller's heartbeat runs it on a
+    helper thread and renews its lease meanwhile.
     """
     video = Output.objects.get(generation=generation, kind=Output.Kind.VIDEO)
     source = Path(settings.MEDIA_ROOT) / video.file.name
-    facts = probe_video(source)
+    facts = run(probe_video, source)
     Output.objects.filter(id=video.id).update(
         width=facts.width,
         height=facts.height,
@@ -128,8 +139,11 @@ def derive(generation: Generation) -> None:
     have = kept_kinds(generation)
     folder = folder_of(generation)
     if Output.Kind.POSTER not in have:
-        dest = poster_frame(
-            source, folder / DERIVED_FILES[Output.Kind.POSTER], max_width=POSTER_MAX_WIDTH
+        dest = run(
+            poster_frame,
+            source,
+            folder / DERIVED_FILES[Output.Kind.POSTER],
+            max_width=POSTER_MAX_WIDTH,
         )
         poster_w = min(facts.width, POSTER_MAX_WIDTH)
         keep_file(
@@ -143,7 +157,8 @@ def derive(generation: Generation) -> None:
         layout = strip_layout(
             facts.width, facts.height, count=STRIP_TILES, tile_height=STRIP_HEIGHT
         )
-        dest = thumbnail_strip(
+        dest = run(
+            thumbnail_strip,
             source,
             folder / DERIVED_FILES[Output.Kind.THUMBS],
             count=STRIP_TILES,
@@ -163,8 +178,8 @@ def derive(generation: Generation) -> None:
             },
         )
     if facts.hdr and Output.Kind.PREVIEW not in have:
-        dest = sdr_preview(source, folder / DERIVED_FILES[Output.Kind.PREVIEW])
-        preview = probe_video(dest)
+        dest = run(sdr_preview, source, folder / DERIVED_FILES[Output.Kind.PREVIEW])
+        preview = run(probe_video, dest)
         keep_file(
             generation,
             Output.Kind.PREVIEW,

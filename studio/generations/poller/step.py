@@ -1,7 +1,8 @@
 """One pass of the poller: claim due rows, GET them, record, download, derive, release.
 
-The database work happens in this thread; the network work runs in a bounded thread
-pool per phase, and no ORM call is ever made from those threads.
+The database work happens in this thread; the network work (and the decoding and
+encoding of derived media) runs on other threads, which never make an ORM call, while
+this one keeps the pass's leases alive (claims.Heartbeat).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from studio.media import MediaError
 
 log = logging.getLogger("studio.poller")
 
-# Downloads and derived media can outlast a poll; the lease covers them generously.
-WORK_LEASE_S = 900.0
 # GETs of a pass should not wait on one slow answer for long; the row is simply retried.
 POLL_TIMEOUT_CAP_S = 10.0
 
@@ -38,7 +37,7 @@ class PollerConfig:
     batch: int = 200
     concurrency: int = 16
     download_concurrency: int = 4
-    lease_seconds: float = 120.0
+    lease_seconds: float = 45.0
     timeout: float = 30.0
 
     @classmethod
@@ -86,10 +85,11 @@ def poll_once(
     report.timings["claim"] = time.perf_counter() - started
     if not rows:
         return report
+    heartbeat = claims.Heartbeat(rows, config.owner, config.lease_seconds)
     try:
-        fetch = _poll(rows, config, report, rand)
+        fetch = _poll(rows, config, report, rand, heartbeat)
         if fetch:
-            _download(fetch, config, report, rand)
+            _download(fetch, config, report, rand, heartbeat)
     finally:
         claims.release([row.id for row in rows], config.owner)
     return report
@@ -100,6 +100,7 @@ def _poll(
     config: PollerConfig,
     report: PassReport,
     rand: cadence.Rand | None,
+    heartbeat: claims.Heartbeat,
 ) -> dict[Generation, remote.FetchJob]:
     by_id = {row.id: row for row in rows}
     jobs: list[tuple[object, remote.ApiKey, str]] = []
@@ -117,7 +118,7 @@ def _poll(
         jobs.append((row.id, key, str(row.remote_id)))
     timeout = min(config.timeout, POLL_TIMEOUT_CAP_S)
     started = time.perf_counter()
-    looks = remote.look_all(jobs, concurrency=config.concurrency, timeout=timeout)
+    looks = heartbeat.run(remote.look_all, jobs, concurrency=config.concurrency, timeout=timeout)
     report.timings["get"] = time.perf_counter() - started
     started = time.perf_counter()
     times = ExpectedTimes.load()
@@ -146,19 +147,24 @@ def _download(
     config: PollerConfig,
     report: PassReport,
     rand: cadence.Rand | None,
+    heartbeat: claims.Heartbeat,
 ) -> None:
     jobs: dict[Generation, remote.FetchJob] = {}
+    # Renewed now: what the sweep removes must be ours alone, for a full lease at least.
+    heartbeat.beat(now=True)
     for row, job in fetch.items():
-        if not claims.renew(row, config.owner, max(config.lease_seconds, WORK_LEASE_S)):
+        if not heartbeat.holds(row):
             continue
         outputs.sweep_leftovers(row)
         jobs[row] = dataclasses.replace(job, skip=frozenset(outputs.kept_kinds(row)))
     started = time.perf_counter()
-    results = remote.fetch_all(
-        jobs, concurrency=config.download_concurrency, timeout=config.timeout
+    results = heartbeat.run(
+        remote.fetch_all, jobs, concurrency=config.download_concurrency, timeout=config.timeout
     )
     for row, result in results.items():
-        _keep(row, result, config, report, rand)
+        heartbeat.beat()
+        if heartbeat.holds(row):
+            _keep(row, result, config, report, rand, heartbeat)
     report.timings["download"] = time.perf_counter() - started
 
 
@@ -168,6 +174,7 @@ def _keep(
     config: PollerConfig,
     report: PassReport,
     rand: cadence.Rand | None,
+    heartbeat: claims.Heartbeat,
 ) -> None:
     # Whatever arrived complete is kept even when a sibling output failed.
     for kind, download in result.files.items():
@@ -177,7 +184,7 @@ def _keep(
         _retry(row, result.error, "download", config, rand)
         return
     try:
-        outputs.derive(row)
+        outputs.derive(row, run=heartbeat.run)
     except Exception as exc:
         # Any failure here is this row's alone: it is rescheduled with backoff, so it can
         # neither stop the pass for the others nor make the poller crash-loop on it.

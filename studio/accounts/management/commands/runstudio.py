@@ -2,7 +2,8 @@
 
 Applies migrations, makes sure a first user can sign in, then starts and supervises the
 web server, the sender, the poller and the local engine's render workers. Ctrl-C or SIGTERM stops
-them all: each child gets SIGTERM and time to finish what it is doing.
+them all: each child gets SIGTERM and time to finish what it is doing. However this command
+itself ends (SIGKILL included), its children and theirs end with it (``studio.lifeline``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from studio import lifeline
 from studio.accounts.bootstrap import ensure_first_user
 
 STOP_GRACE_SECONDS = 30
@@ -31,6 +33,7 @@ class Child:
     essential: bool  # if it dies, the studio stops (the web server); otherwise restarted
     process: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
+    restart_at: float | None = None  # when a child that exited is started again
 
 
 def parse_addr(addrport: str) -> tuple[str, int]:
@@ -87,6 +90,9 @@ class Command(BaseCommand):
                     str(STOP_GRACE_SECONDS - 5),
                     "--access-logfile",
                     "-",
+                    # Its hooks tie each web worker's life to the master's.
+                    "--config",
+                    "python:studio.gunicorn_conf",
                     # Several studios (or test runs) on one machine must not share a socket.
                     "--no-control-socket",
                 ],
@@ -155,30 +161,43 @@ class Command(BaseCommand):
 
     def start(self, child: Child, env: dict[str, str]) -> None:
         # Children ignore the terminal's Ctrl-C (own process group); the supervisor
-        # forwards one SIGTERM to each so they can finish in-flight work.
-        child.process = subprocess.Popen(child.argv, env=env, start_new_session=True)
+        # forwards one SIGTERM to each so they can finish in-flight work. Through
+        # lifeline, from this (the main) thread: if we die, so do they.
+        child.process = subprocess.Popen(
+            lifeline.command(child.argv), env=env, start_new_session=True
+        )
         self.stdout.write(f"started {child.name} (pid {child.process.pid})")
 
     def supervise(self, children: list[Child], env: dict[str, str]) -> None:
         while not self.stopping:
             for child in children:
+                if self.stopping:
+                    break
+                now = time.monotonic()
+                if child.restart_at is not None:
+                    # Waiting out its back-off without holding up the others.
+                    if now >= child.restart_at:
+                        child.restart_at = None
+                        self.start(child, env)
+                    continue
                 assert child.process is not None
                 code = child.process.poll()
-                if code is None or self.stopping:
+                if code is None:
                     continue
                 if child.essential:
                     self.stderr.write(f"{child.name} exited with status {code}; stopping.")
                     self.stopping = True
                     break
-                now = time.monotonic()
                 child.restarts = [t for t in child.restarts if now - t < 60] + [now]
                 if len(child.restarts) > 5:
                     self.stderr.write(f"{child.name} keeps failing (status {code}); stopping.")
                     self.stopping = True
                     break
-                self.stderr.write(f"{child.name} exited with status {code}; restarting it.")
-                time.sleep(min(2 ** len(child.restarts), 10))
-                self.start(child, env)
+                delay = min(2 ** len(child.restarts), 10)
+                self.stderr.write(
+                    f"{child.name} exited with status {code}; restarting it in {delay} s."
+                )
+                child.restart_at = now + delay
             time.sleep(0.5)
 
     def stop_all(self, children: list[Child]) -> None:

@@ -3,6 +3,10 @@
 Runs until SIGTERM/SIGINT. A signal during a render stops it at the next frame and
 puts the job back in the queue for the next worker (nothing half-written is
 published). Several workers may run at once: each job is claimed by exactly one.
+
+At start it sweeps what killed workers left: render scratch folders no live lease owns
+(studio.engine.scratch) and the private temp folders of dead processes, then takes a
+temp folder of its own (studio.lifeline).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from studio import lifeline
+from studio.engine import scratch
 from studio.engine.jobs import process_one
 
 IDLE_SLEEP_SECONDS = 1.0
@@ -35,6 +41,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
         worker = f"{socket.gethostname()}:{os.getpid()}"
+        if not options["once"]:
+            # multiprocessing keeps its fork server's socket in the temp folder: one of
+            # our own is removed after us however we end (if killed, by the next start).
+            lifeline.private_tempdir()
+        scratch.sweep()
         done = 0
         while not self.shutdown:
             close_old_connections()
