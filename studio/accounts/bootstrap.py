@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from studio.accounts.passwords import validate_new_password
 from studio.accounts.users import create_team, create_user
+
+FIRST_NAME = "Admin"
 
 
 @dataclass
@@ -30,6 +34,14 @@ def ensure_first_user() -> FirstUser | None:
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
-    user = create_user(email, password, name="Admin", is_superuser=True)
+    else:
+        try:
+            validate_new_password(password, email=email, name=FIRST_NAME)
+        except ValidationError as error:
+            # A deployment's typo or a weak choice stops the start, as a bad setting does.
+            raise ImproperlyConfigured(
+                f"STUDIO_ADMIN_PASSWORD is refused: {' '.join(error.messages)}"
+            ) from None
+    user = create_user(email, password, name=FIRST_NAME, is_superuser=True)
     create_team("My studio", user)
     return FirstUser(email=email, password=password if generated else None)

@@ -25,6 +25,8 @@ class ShareLink(models.Model):
     label = models.CharField(max_length=120, blank=True)
     generations = models.ManyToManyField(Generation, related_name="share_links")
     allow_comments = models.BooleanField(default=True)
+    # The originals (master MP4, EXR zip) too, not only what the player plays.
+    allow_downloads = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -11,7 +12,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from studio.generations.models import Generation
+from studio.generations.models import Generation, Output
+from studio.review import page
 from studio.review.models import ShareLink
 from studio.teams.models import Team
 
@@ -61,6 +63,7 @@ def create_share(
     days: int,
     label: str = "",
     allow_comments: bool = True,
+    allow_downloads: bool = False,
 ) -> ShareLink:
     if not generation_ids:
         raise ValueError("Choose at least one generation to share.")
@@ -76,6 +79,7 @@ def create_share(
         label=label.strip()[:120],
         created_by=by,
         allow_comments=allow_comments,
+        allow_downloads=allow_downloads,
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
     share.generations.set(generations)
@@ -87,3 +91,42 @@ def revoke(share: ShareLink, by: AbstractBaseUser) -> None:
         share.revoked_at = timezone.now()
         share.revoked_by = by
         share.save(update_fields=["revoked_at", "revoked_by"])
+
+
+@dataclass(frozen=True)
+class SharedFiles:
+    """What a share page links of one generation; the share serves these files and no other."""
+
+    player: page.Player | None
+    poster: Output | None
+    downloads: list[Output]
+
+    def serves(self, output: Output) -> bool:
+        linked = [self.player.output if self.player else None, self.poster, *self.downloads]
+        return any(o is not None and o.pk == output.pk for o in linked)
+
+
+def shared_files(
+    share: ShareLink, generation: Generation, outputs: dict[str, Output] | None = None
+) -> SharedFiles:
+    """The files a share exposes of one of its generations.
+
+    Someone holding the link watches: the player's file and the poster. For an HDR clip the
+    player plays the SDR preview; its HDR original (the master) is never the shared
+    player, so without a preview the page shows no player. The originals (master MP4, EXR
+    zip) are served only when whoever made the link chose to include downloads.
+    """
+    if outputs is None:
+        outputs = page.outputs_by_kind(generation)
+    player = page.player_for(generation, outputs)
+    plays_master = (
+        player is not None
+        and player.output.kind == Output.Kind.VIDEO
+        and (generation.hdr or player.output.hdr)
+    )
+    if plays_master:
+        player = None
+    downloads = []
+    if share.allow_downloads:
+        downloads = [outputs[k] for k in page.DOWNLOAD_KINDS if k in outputs]
+    return SharedFiles(player=player, poster=outputs.get("poster"), downloads=downloads)

@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from studio.teams.models import Role
+from studio import outbound
+from studio.accounts.passwords import validate_new_password
+from studio.teams.models import MAX_INVITE_USES, Invite, Role
 
 MAX_INVITE_DAYS = 30
 
@@ -47,18 +48,17 @@ class AddMemberForm(forms.Form):
         return email
 
 
-EMAIL_TAKEN = "An account already uses this email."
-
-
 def email_taken(email: str) -> bool:
     users = get_user_model().objects
     return users.filter(email__iexact=email).exists() or users.filter(username=email).exists()
 
 
 class SignUpForm(forms.Form):
-    """A new account for someone opening an invite link; the email becomes the username."""
+    """A new account for someone opening an invite link; the email becomes the username.
 
-    has_account = False  # set when the email is taken, so the page can offer sign-in
+    Nothing here depends on whether the email already has an account, so the form never
+    tells: the view decides by the credentials (studio/teams/views.py `_join_as_newcomer`).
+    """
 
     # The username column holds the email, so the email may be no longer than it.
     name = forms.CharField(
@@ -81,11 +81,7 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if email_taken(email):
-            self.has_account = True
-            raise ValidationError(EMAIL_TAKEN)
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -93,14 +89,10 @@ class SignUpForm(forms.Form):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The two passwords differ.")
         if password1:
-            # The validators compare the password with the person's name and email too.
-            candidate = get_user_model()(
-                username=data.get("email", ""),
-                email=data.get("email", ""),
-                first_name=data.get("name", ""),
-            )
             try:
-                validate_password(password1, user=candidate)
+                validate_new_password(
+                    password1, email=data.get("email", ""), name=data.get("name", "")
+                )
             except ValidationError as error:
                 self.add_error("password1", error)
         return data
@@ -111,6 +103,22 @@ class InviteForm(forms.Form):
     days = forms.IntegerField(
         label="Valid for (days)", min_value=1, max_value=MAX_INVITE_DAYS, initial=7
     )
+    # Empty: once.
+    uses = forms.IntegerField(
+        label="Uses", min_value=1, max_value=MAX_INVITE_USES, initial=1, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("uses") is None and "uses" not in self.errors:
+            data["uses"] = 1
+        if "role" in data and data.get("uses") is not None:
+            # The invite's own rules (an owner's link works once), stated on the model.
+            try:
+                Invite(role=data["role"], max_uses=data["uses"]).clean()
+            except ValidationError as error:
+                self.add_error("uses", error.message_dict["max_uses"])
+        return data
 
 
 class ApiSettingsForm(forms.Form):
@@ -143,3 +151,13 @@ class ApiSettingsForm(forms.Form):
         max_value=10000,
         help_text="Of the team's own key. Empty: the studio's default.",
     )
+
+    def clean_api_base_url(self) -> str:
+        url = self.cleaned_data["api_base_url"].strip()
+        if url:
+            # The rule lives beside the guard that checks every connection again later.
+            try:
+                outbound.check_api_base_url(url)
+            except outbound.Refused as refused:
+                raise ValidationError(str(refused)) from None
+        return url.rstrip("/")

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -90,8 +91,25 @@ def _invite_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# How many people one invite link may bring in, at most (an owner's link: always one).
+MAX_INVITE_USES = 50
+OWNER_INVITE_SINGLE_USE = "An owner's invite link works only once."
+
+
+class InviteQuerySet(models.QuerySet["Invite"]):
+    def usable(self) -> InviteQuerySet:
+        """The links that still work: `Invite.gone_reason()` as a query."""
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now(), used__lt=models.F("max_uses")
+        )
+
+
 class Invite(models.Model):
-    """A link that adds whoever opens it (signed in) to a team with a role."""
+    """A link that adds whoever opens it (signed in) to a team with a role.
+
+    It works until it expires, is revoked, or has brought in `max_uses` people; each of
+    them is recorded as an InviteUse (studio/teams/invites.py).
+    """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
@@ -100,6 +118,64 @@ class Invite(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveSmallIntegerField(default=1)
+    # The number of InviteUse rows, kept with them under the invite's row lock so the
+    # limit holds however many people open the link at once.
+    used = models.PositiveSmallIntegerField(default=0)
+
+    objects = InviteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_uses__gte=1, max_uses__lte=MAX_INVITE_USES),
+                name="invite_max_uses_in_range",
+            ),
+            # Whoever holds an owner's link holds the team: it must not be passed around.
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.OWNER) | models.Q(max_uses=1),
+                name="owner_invite_single_use",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used__lte=models.F("max_uses")), name="invite_used_within_max"
+            ),
+        ]
+
+    def clean(self) -> None:
+        if not 1 <= self.max_uses <= MAX_INVITE_USES:
+            raise ValidationError(
+                {"max_uses": f"An invite link works between 1 and {MAX_INVITE_USES} times."}
+            )
+        if self.role == Role.OWNER and self.max_uses != 1:
+            raise ValidationError({"max_uses": OWNER_INVITE_SINGLE_USE})
+
+    @property
+    def uses_left(self) -> int:
+        return max(0, self.max_uses - self.used)
+
+    def gone_reason(self) -> str:
+        """Why the link no longer works; empty while it does (`Invite.objects.usable()`)."""
+        if self.revoked_at is not None:
+            return "It was revoked."
+        if self.used >= self.max_uses:
+            return "It has been used." if self.max_uses == 1 else "It has been used up."
+        if self.expires_at <= timezone.now():
+            return "It has expired."
+        return ""
 
     def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return not self.gone_reason()
+
+
+class InviteUse(models.Model):
+    """Who joined a team through an invite link, and when."""
+
+    invite = models.ForeignKey(Invite, on_delete=models.CASCADE, related_name="uses")
+    # Kept when the account is deleted: the link was still used.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["used_at", "id"]

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +16,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from studio.accounts import throttle
 from studio.accounts.users import create_user
+from studio.contract.parsing import parse_id
 from studio.generations.lifecycle import set_queue_paused
 from studio.generations.models import Generation
 from studio.generations.sender import reroute
@@ -23,7 +26,6 @@ from studio.teams import spend
 from studio.teams.access import SESSION_KEY, require_membership
 from studio.teams.budget import month_spend
 from studio.teams.forms import (
-    EMAIL_TAKEN,
     AddMemberForm,
     ApiSettingsForm,
     InviteForm,
@@ -32,17 +34,18 @@ from studio.teams.forms import (
     TeamBudgetForm,
     email_taken,
 )
-from studio.teams.models import Invite, Membership, Role, Team
+from studio.teams.invites import InviteGone, accept
+from studio.teams.models import MAX_INVITE_USES, Invite, Membership, Role, Team
 
 
 @login_required
 @require_POST
 def switch_team(request: HttpRequest) -> HttpResponse:
-    try:
-        team_id = int(request.POST.get("team", ""))
-    except ValueError:
-        raise Http404("No such team") from None
-    if not Membership.objects.filter(user=request.user, team_id=team_id).exists():
+    team_id = parse_id(request.POST.get("team", ""))
+    if (
+        team_id is None
+        or not Membership.objects.filter(user=request.user, team_id=team_id).exists()
+    ):
         raise Http404("No such team")
     request.session[SESSION_KEY] = team_id
     next_url = request.POST.get("next", "/")
@@ -76,9 +79,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     if manage:
         invites = [
             {"invite": i, "url": _invite_url(request, i)}
-            for i in team.invites.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-            .select_related("created_by")
-            .order_by("-created_at")
+            for i in team.invites.usable().select_related("created_by").order_by("-created_at")
         ]
     context = {
         "members": members,
@@ -89,6 +90,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "chart": spend.chart(months, team.monthly_budget),
         "invites": invites,
         "invite_form": InviteForm(),
+        "invite_max_uses": MAX_INVITE_USES,
         "add_form": AddMemberForm(),
         "budget_form": TeamBudgetForm(initial={"monthly_budget": team.monthly_budget}),
         "api_form": ApiSettingsForm(
@@ -202,6 +204,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     Invite.objects.create(
         team=membership.team,
         role=form.cleaned_data["role"],
+        max_uses=form.cleaned_data["uses"],
         created_by=request.user,
         expires_at=timezone.now() + dt.timedelta(days=form.cleaned_data["days"]),
     )
@@ -227,58 +230,87 @@ def _sign_in_url(invite: Invite) -> str:
     return f"{reverse('accounts:login')}?{urlencode({'next': back})}"
 
 
+def _invite_gone(request: HttpRequest, invite: Invite) -> HttpResponse:
+    return render(request, "teams/invite_gone.html", {"invite": invite}, status=410)
+
+
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invite: signed in, confirm and join; otherwise sign in or create an account."""
     found = Invite.objects.select_related("team").filter(token=token).first()
     if found is None:
         raise Http404("No such invite")
     if not found.is_usable():
-        return render(request, "teams/invite_gone.html", {"invite": found}, status=410)
+        return _invite_gone(request, found)
     if not request.user.is_authenticated:
         return _join_as_newcomer(request, found)
     existing = Membership.objects.filter(team=found.team, user=request.user).first()
     if request.method == "POST":
-        if existing is None:
-            Membership.objects.create(team=found.team, user=request.user, role=found.role)
+        try:
+            _membership, joined = accept(found, request.user)
+        except InviteGone as gone:
+            return _invite_gone(request, gone.invite)
+        if joined:
             messages.success(request, f"Welcome to {found.team.name}.")
         request.session[SESSION_KEY] = found.team_id
         return redirect("review:gallery")
     return render(request, "teams/join.html", {"invite": found, "existing": existing})
 
 
-class _InviteGone(Exception):
-    """The invite was revoked or expired between opening the page and sending the form."""
+# The backend that checks passwords (the throttle before it signs nobody in).
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The one answer for an email whose account this password does not open: the same words
+# whoever's email it is, and no claim that an account exists.
+NOT_MADE = (
+    "No account could be made or opened with this email and password. "
+    "If you already have an account, enter its password or sign in."
+)
 
 
 def _join_as_newcomer(request: HttpRequest, invite: Invite) -> HttpResponse:
+    """Create an account and join, or, for an email with an account, join as its owner.
+
+    Which one is decided by the credentials, never by a question the page answers: a free
+    email gets a new account; a taken one joins only with that account's password,
+    checked (and throttled) like a sign-in.
+    """
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data
         try:
             # Account, membership and sign-in stand or fall together: no account without
-            # its team, and none at all when the email was taken a moment ago.
+            # its team when the invite stops working meanwhile.
             with transaction.atomic():
-                locked = Invite.objects.select_for_update().get(pk=invite.pk)
-                if not locked.is_usable():
-                    raise _InviteGone
-                user = create_user(data["email"], data["password1"], name=data["name"])
-                Membership.objects.create(team=invite.team, user=user, role=locked.role)
-                login(request, user)
-        except _InviteGone:
-            invite.refresh_from_db()
-            return render(request, "teams/invite_gone.html", {"invite": invite}, status=410)
-        except IntegrityError:
-            # Only a sign-up with the same email finishing first is the person's to fix.
-            if not email_taken(data["email"]):
-                raise
-            form.add_error("email", EMAIL_TAKEN)
-            form.has_account = True
-        else:
+                user = _new_or_own_account(request, data)
+                if user is not None:
+                    accept(invite, user)
+                    login(request, user, backend=PASSWORD_BACKEND)
+        except InviteGone as gone:
+            return _invite_gone(request, gone.invite)
+        if user is not None:
             request.session[SESSION_KEY] = invite.team_id
-            messages.success(request, f"Welcome to {invite.team.name}, {data['name']}.")
+            # An account that existed keeps its own name; the one typed here is not stored.
+            name = user.get_full_name() or data["name"]
+            messages.success(request, f"Welcome to {invite.team.name}, {name}.")
             return redirect("review:gallery")
+        locked = throttle.is_locked_out(request)
+        form.add_error(None, throttle.lockout_message() if locked else NOT_MADE)
     context = {"invite": invite, "form": form, "sign_in_url": _sign_in_url(invite)}
     return render(request, "teams/join.html", context)
+
+
+def _new_or_own_account(request: HttpRequest, data: dict[str, str]) -> AbstractBaseUser | None:
+    """A new account for a free email; for a taken one, that account if the password opens it."""
+    email, password = data["email"], data["password1"]
+    if not email_taken(email):
+        try:
+            with transaction.atomic():
+                return create_user(email, password, name=data["name"])
+        except IntegrityError:
+            # Only a sign-up with the same email finishing first is the person's to fix.
+            if not email_taken(email):
+                raise
+    # A password tried against an existing account counts like a failed sign-in.
+    return authenticate(request, username=email, password=password)
 
 
 @login_required

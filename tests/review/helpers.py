@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.conf import settings
 from PIL import Image
 
 from studio.generations.models import Generation, Output
+from studio.render.exr import write_exr
 
 FPS = 24
 
@@ -110,4 +112,40 @@ def add_media(generation: Generation, frames: int = 48) -> dict[str, Output]:
         ),
     }
     Generation.objects.filter(pk=generation.pk).update(outputs_ready=True, duration_s=frames / FPS)
+    return outputs
+
+
+def add_hdr_media(generation: Generation, frames: int = 24) -> dict[str, Output]:
+    """An HDR clip as the poller keeps one: the master (marked HDR), its SDR browser
+    preview, a poster, a thumbnail strip and a zip of real EXR frames."""
+    outputs = add_media(generation, frames=frames)
+    root = Path(settings.MEDIA_ROOT)
+    base = f"outputs/test/{generation.id}"
+    preview = write_mp4(root / f"{base}/preview.mp4", frames=frames)
+    exr_frame = root / f"{base}/frame_0000.exr"
+    write_exr(str(exr_frame), np.full((90, 160, 3), 128, dtype=np.uint8), 160, 90)
+    exr_zip = root / f"{base}/frames.zip"
+    with zipfile.ZipFile(exr_zip, "w") as archive:
+        archive.write(exr_frame, "frame_0000.exr")
+    Output.objects.filter(pk=outputs["video"].pk).update(hdr=True, codec="hevc")
+    outputs["video"].refresh_from_db()
+    outputs["preview"] = Output.objects.create(
+        generation=generation,
+        kind="preview",
+        file=f"{base}/preview.mp4",
+        size_bytes=preview.stat().st_size,
+        width=320,
+        height=180,
+        fps=FPS,
+        frames=frames,
+        codec="h264",
+    )
+    outputs["exr"] = Output.objects.create(
+        generation=generation,
+        kind="exr",
+        file=f"{base}/frames.zip",
+        size_bytes=exr_zip.stat().st_size,
+    )
+    Generation.objects.filter(pk=generation.pk).update(hdr=True, exr_export=True)
+    generation.refresh_from_db()
     return outputs

@@ -7,14 +7,17 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from studio.teams import forms as team_forms
+from studio.accounts.throttle import lockout_message
+from studio.teams import views as team_views
 from studio.teams.access import SESSION_KEY
 from studio.teams.models import Invite, Membership
+from studio.teams.views import NOT_MADE
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "plum orchard at dusk"
@@ -83,28 +86,81 @@ def test_sign_up_creates_the_account_joins_and_lands_on_the_gallery(client, invi
     assert "Welcome to Northwind, Nia New." in html and "nia.new@example.com" in html
 
 
-def test_an_email_with_an_account_is_refused_and_pointed_to_sign_in(client, invite) -> None:
+def _form_error(html: str) -> str:
+    found = re.search(r'id="signup-error"[^>]*>(.*?)</div>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def test_an_email_with_an_account_and_another_password_is_not_told_apart(
+    client, invite, personas
+) -> None:
     before = _users()
-    response = client.post(_url(invite), _sign_up(email="Owner@Example.COM"))
+    response = client.post(_url(invite), _sign_up(email="Outsider@Example.COM"))
     html = response.content.decode()
     assert response.status_code == 200
-    error = _field_error(html, "email")
-    assert "An account already uses this email" in error
-    assert f'href="{reverse("accounts:login")}?next=' in error
+    # The same words whoever's email it is: nothing says an account exists.
+    assert _form_error(html) == NOT_MADE.replace("'", "&#x27;")
+    assert "already uses" not in html and not _field_error(html, "email")
     assert _users() == before
+    assert not Membership.objects.filter(team=invite.team, user=personas.outsider).exists()
     assert "_auth_user_id" not in client.session
+    # The page itself is the one a newcomer gets, with a way to sign in instead.
+    assert "Create your account" in html and f'href="{reverse("accounts:login")}?next=' in html
 
 
-def test_an_account_made_meanwhile_is_refused_without_a_second_user(
-    client, invite, personas, monkeypatch
+def test_an_email_with_an_account_joins_with_that_accounts_password(
+    client, invite, personas
 ) -> None:
-    # The form's check passes (as when another sign-up finishes between check and save);
-    # the database's unique username then refuses, and nothing of this attempt remains.
-    monkeypatch.setattr(team_forms, "email_taken", lambda email: False)
+    before = _users()
+    response = client.post(
+        _url(invite),
+        _sign_up(email="Outsider@Example.COM", password1=PASSWORD, password2=PASSWORD),
+    )
+    assert response.status_code == 302 and response.url == reverse("review:gallery")
+    assert _users() == before
+    assert int(client.session["_auth_user_id"]) == personas.outsider.pk
+    assert Membership.objects.get(team=invite.team, user=personas.outsider).role == "reviewer"
+    assert list(invite.uses.values_list("user", flat=True)) == [personas.outsider.pk]
+
+
+def test_wrong_passwords_on_the_invite_page_count_like_failed_sign_ins(
+    client, invite, personas, settings
+) -> None:
+    for _ in range(settings.STUDIO_SIGNIN_FAILURE_LIMIT):
+        response = client.post(_url(invite), _sign_up(email="outsider@example.com"))
+    assert response.status_code == 429
+    assert _form_error(response.content.decode()) == lockout_message()
+    # Locked out: the right password joins no more, here or on the sign-in page.
+    response = client.post(
+        _url(invite),
+        _sign_up(email="outsider@example.com", password1=PASSWORD, password2=PASSWORD),
+    )
+    assert response.status_code == 429
+    assert not Membership.objects.filter(team=invite.team, user=personas.outsider).exists()
+    response = client.post(
+        reverse("accounts:login"), {"username": "outsider@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # What the failures recorded holds none of the passwords tried.
+    assert NEW_PASSWORD not in AccessAttempt.objects.get().post_data
+
+
+def test_an_account_made_meanwhile_is_not_duplicated(client, invite, personas, monkeypatch) -> None:
+    # The first check finds the email free (as when another sign-up finishes between check
+    # and save); the database's unique username then refuses, and the attempt goes on as
+    # for any email with an account.
+    real = team_views.email_taken
+    calls: list[str] = []
+
+    def free_at_first(email: str) -> bool:
+        calls.append(email)
+        return False if len(calls) == 1 else real(email)
+
+    monkeypatch.setattr(team_views, "email_taken", free_at_first)
     before = _users()
     response = client.post(_url(invite), _sign_up(email="viewer@example.com"))
     assert response.status_code == 200
-    assert "An account already uses this email" in _field_error(response.content.decode(), "email")
+    assert _form_error(response.content.decode()) == NOT_MADE.replace("'", "&#x27;")
     assert _users() == before
     assert Membership.objects.filter(user=personas.viewer).count() == 1
     assert "_auth_user_id" not in client.session
@@ -116,6 +172,18 @@ def test_an_account_made_meanwhile_is_refused_without_a_second_user(
         ({"password1": "password", "password2": "password"}, "password1", "too common"),
         ({"password1": "Zq3!", "password2": "Zq3!"}, "password1", "too short"),
         ({"password2": NEW_PASSWORD + "!"}, "password2", "The two passwords differ."),
+        # Compared with the person's own email and name.
+        (
+            {"password1": "nia.new@example.com", "password2": "nia.new@example.com"},
+            "password1",
+            "too similar to the email",
+        ),
+        (
+            {"name": "Nia Newcombe", "password1": "NiaNewcombe", "password2": "NiaNewcombe"},
+            "password1",
+            "too similar to the first name",
+        ),
+        ({"password1": " " * 10, "password2": " " * 10}, "password1", "only spaces"),
     ],
 )
 def test_weak_or_mismatched_passwords_are_refused_on_their_field(

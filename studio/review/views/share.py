@@ -21,13 +21,13 @@ from studio.review.share import (
     create_share,
     revoke,
     share_for_token,
+    shared_files,
     token_for,
 )
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership
 
 GUEST_KEY = "studio_share_guest_name"
-WATCHABLE = ("video", "preview", "poster", "thumbs")
 
 
 @login_required
@@ -50,6 +50,7 @@ def shares(request: HttpRequest) -> HttpResponse:
                 days=days,
                 label=request.POST.get("label", ""),
                 allow_comments=request.POST.get("allow_comments", "on") == "on",
+                allow_downloads=request.POST.get("downloads") == "on",
             )
         except ValueError as exc:
             messages.error(request, str(exc))
@@ -105,7 +106,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     if len(items) == 1:
         return redirect("review:shared_item", token=token, generation_id=items[0].id)
     for item in items:
-        item.poster = next((o for o in item.outputs.all() if o.kind == "poster"), None)  # type: ignore[attr-defined]
+        item.poster = shared_files(share, item).poster  # type: ignore[attr-defined]
     return render(
         request, "review/shared_list.html", {"share": share, "token": token, "items": items}
     )
@@ -117,8 +118,13 @@ def shared_item(request: HttpRequest, token: str, generation_id: uuid.UUID) -> H
         return share
     generation = _shared_generation(share, generation_id)
     context = generation_context(generation)
+    # The page links only what the share exposes; the file view serves exactly these.
+    files = shared_files(share, generation, context.pop("outputs"))
     context.update(
         {
+            "player": files.player,
+            "poster": files.poster,
+            "downloads": files.downloads,
             "share": share,
             "token": token,
             "guest_name": request.session.get(GUEST_KEY, ""),
@@ -165,13 +171,15 @@ def shared_comment(request: HttpRequest, token: str, generation_id: uuid.UUID) -
 
 
 def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpResponse:
-    """The watchable files of a shared generation (no originals or EXRs)."""
+    """A file the share's pages link, and no other (`shared_files`)."""
     share = _open(request, token)
     if isinstance(share, HttpResponse):
         return share
-    output = Output.objects.filter(
-        pk=output_id, kind__in=WATCHABLE, generation__share_links=share
-    ).first()
-    if output is None:
+    output = (
+        Output.objects.filter(pk=output_id, generation__share_links=share)
+        .select_related("generation")
+        .first()
+    )
+    if output is None or not shared_files(share, output.generation).serves(output):
         raise Http404("No such file")
     return stored_file_response(request, output.file.name)
