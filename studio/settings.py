@@ -7,12 +7,15 @@ of running with a silently different configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -79,7 +82,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", False)
+# The one debug switch, read here only; everything else asks `settings.DEBUG`.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -98,6 +102,7 @@ INSTALLED_APPS = [
     "studio.composer",
     "studio.review",
     "studio.api",
+    "axes",  # sign-in throttling (studio/accounts/throttle.py)
 ]
 
 ENGINE_ENABLED = env_bool("ENGINE_ENABLED", True)
@@ -106,13 +111,19 @@ if ENGINE_ENABLED:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files (an SVG opened on its own) carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check: refuses control characters in URLs and NULs in forms.
+    "studio.middleware.RefuseUnstorableText",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in page into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -156,9 +167,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Checked wherever a password is chosen: an invite's sign-up, the change-password page, the
+# first account's STUDIO_ADMIN_PASSWORD, and Django's createsuperuser/changepassword.
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # The username is the email (named first, so a refusal says "email address"); the
+        # name is kept in first_name.
+        "OPTIONS": {"user_attributes": ("email", "username", "first_name", "last_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "studio.accounts.passwords.NotOnlyWhitespaceValidator"},
+]
+# The throttle first: it refuses a locked-out (email, address) before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "studio.accounts.throttle.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -184,13 +209,111 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "SAMEORIGIN"
+
+# Served over HTTPS (directly, or behind a proxy that terminates TLS): one switch turns on
+# everything that depends on it, so `manage.py check --deploy` is clean with it alone.
+if env_str("SESSION_COOKIE_SECURE"):
+    # Dropping it silently would send a deployment's cookies over plain HTTP again.
+    raise ImproperlyConfigured("SESSION_COOKIE_SECURE is replaced by STUDIO_HTTPS=true")
+STUDIO_HTTPS = env_bool("STUDIO_HTTPS", False)
+SESSION_COOKIE_SECURE = STUDIO_HTTPS
+CSRF_COOKIE_SECURE = STUDIO_HTTPS
+SECURE_SSL_REDIRECT = STUDIO_HTTPS
+# The studio's own processes call the local engine on the address runstudio binds, in plain
+# HTTP behind any proxy; a redirect there would send them to a port that speaks no TLS.
+SECURE_REDIRECT_EXEMPT = [r"^v1/"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if STUDIO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = STUDIO_HTTPS
+SECURE_HSTS_PRELOAD = STUDIO_HTTPS
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to `https`, as Django's META key.
+
+    Trusted only when configured: a client could send it itself to a studio reached directly.
+    """
+    raw = env_str(name).strip()
+    if not raw:
+        return None
+    if not raw.replace("-", "").isalnum() or not raw.isascii():
+        raise ImproperlyConfigured(
+            f"{name} must be a header name like X-Forwarded-Proto, not {raw!r}"
+        )
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("STUDIO_PROXY_SSL_HEADER")
+X_FRAME_OPTIONS = "DENY"
+
+
+def _origins(name: str) -> list[str]:
+    """Origins (`https://host[:port]`); anything else could add words to the policy."""
+    origins = env_list(name)
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise ImproperlyConfigured(
+                f"{name} must list origins like https://media.example.com, not {origin!r}"
+            )
+    return origins
+
+
+# Content Security Policy: scripts and styles only from the studio's own files, so markup
+# that slipped through escaping cannot run code or restyle a page. Pages therefore have
+# no inline <script>, on* handler or style attribute (scripts set styles through the
+# CSSOM, which the policy allows); `json_script` data blocks are never executed.
+# STUDIO_MEDIA_ORIGINS adds origins that images and video may come from (a storage
+# service's links).
+STUDIO_MEDIA_ORIGINS = _origins("STUDIO_MEDIA_ORIGINS")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *STUDIO_MEDIA_ORIGINS],
+    "media-src": [CSP.SELF, *STUDIO_MEDIA_ORIGINS],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # The first account, created by `runstudio` on a fresh database.
 STUDIO_ADMIN_EMAIL = env_str("STUDIO_ADMIN_EMAIL", "admin@studio.local")
 STUDIO_ADMIN_PASSWORD = env_str("STUDIO_ADMIN_PASSWORD")
+
+# Sign-in throttling (django-axes, see studio/accounts/throttle.py): after this many failed
+# sign-ins for one email from one address, that pair is refused for the cool-off.
+STUDIO_SIGNIN_FAILURE_LIMIT = env_int("STUDIO_SIGNIN_FAILURE_LIMIT", 5)
+STUDIO_SIGNIN_COOLOFF_MINUTES = env_int("STUDIO_SIGNIN_COOLOFF_MINUTES", 15)
+if STUDIO_SIGNIN_FAILURE_LIMIT < 1 or STUDIO_SIGNIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "STUDIO_SIGNIN_FAILURE_LIMIT and STUDIO_SIGNIN_COOLOFF_MINUTES must be at least 1"
+    )
+# Reverse proxies in front of the studio that append to X-Forwarded-For; 0 (reached
+# directly) counts sign-ins by the connection's address and ignores that header.
+STUDIO_PROXY_COUNT = env_int("STUDIO_PROXY_COUNT", 0)
+if STUDIO_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("STUDIO_PROXY_COUNT must be 0 or more")
+AXES_FAILURE_LIMIT = STUDIO_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=STUDIO_SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "studio.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "studio.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Failures are kept (to count them); successful sign-ins need no log of addresses.
+AXES_DISABLE_ACCESS_LOG = True
+# A failure's form data is kept with it, and logged: never the passwords of any of our
+# forms (nor, in the log, the email and address: axes' own default).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 # The generation API the studio talks to. Left empty, the local engine's base URL and
 # development key are used (runstudio passes them to the processes it starts).
@@ -205,13 +328,22 @@ LUMA_MAX_RPM = env_int("LUMA_MAX_RPM", 30)
 # by the local engine alike. The API's is 60 s (contract §5); only tests shorten it.
 RATE_WINDOW_S = env_float("RATE_WINDOW_S", 60.0)
 
+# Addresses the studio is handed (a team's API, output and upload links, image URLs) are
+# fetched only when public, except these host:port pairs an administrator allows (an
+# internal gateway, say); LUMA_BASE_URL and AWS_S3_ENDPOINT_URL are allowed as well.
+STUDIO_ALLOWED_API_HOSTS = env_list("STUDIO_ALLOWED_API_HOSTS")
+# Caps on each answer fetched from such an address: its size, and the time to its end.
+STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 8 * 1024**3)
+STUDIO_FETCH_MAX_SECONDS = env_float("STUDIO_FETCH_MAX_SECONDS", 900.0)
+
 # Uploads the composer accepts (contract §2 limits).
 STUDIO_MAX_IMAGE_BYTES = env_int("STUDIO_MAX_IMAGE_BYTES", 50 * 1024 * 1024)
 STUDIO_MAX_VIDEO_BYTES = env_int("STUDIO_MAX_VIDEO_BYTES", 200 * 1024 * 1024)
 
 # The poller.
 POLLER_CONCURRENCY = env_int("POLLER_CONCURRENCY", 16)
-POLLER_LEASE_SECONDS = env_int("POLLER_LEASE_SECONDS", 120)
+# Renewed while a pass works on a row, so a dead poller's rows are free again within it.
+POLLER_LEASE_SECONDS = env_int("POLLER_LEASE_SECONDS", 45)
 POLLER_BATCH = env_int("POLLER_BATCH", 200)
 
 # The local engine.
@@ -222,8 +354,9 @@ ENGINE_LINK_TTL = env_int("ENGINE_LINK_TTL", 3600)
 ENGINE_MODERATION_WORDS = env_list("ENGINE_MODERATION_WORDS", "gore,beheading")
 ENGINE_FAULT_RENDER_RATE = env_float("ENGINE_FAULT_RENDER_RATE", 0.0)
 ENGINE_FAULT_GET_RATE = env_float("ENGINE_FAULT_GET_RATE", 0.0)
-ENGINE_ALLOW_PRIVATE_URLS = env_bool("ENGINE_ALLOW_PRIVATE_URLS", False)
 ENGINE_WORKERS = env_int("ENGINE_WORKERS", 1)
+# A render's claim, renewed while it renders: a killed worker's job is retaken after it.
+ENGINE_LEASE_SECONDS = env_int("ENGINE_LEASE_SECONDS", 60)
 ENGINE_MEDIA_ROOT = Path(env_str("ENGINE_MEDIA_ROOT", str(DATA_DIR / "engine"))).resolve()
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -235,5 +368,6 @@ LOGGING = {
     "loggers": {
         "studio": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

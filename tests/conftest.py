@@ -72,6 +72,9 @@ def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) ->
 
 # Browser tests use pytest-playwright's `page` fixture, driving Debian's Chromium (a
 # downloaded browser is not available). Screenshots of failures land in test-artifacts/.
+# Pages carry the studio's Content Security Policy (no 'unsafe-eval'): give
+# `page.wait_for_function` a function ("() => …"), which is evaluated once; a bare
+# expression is evaluated again on every poll, and the policy refuses that.
 CHROMIUM = "/usr/bin/chromium"
 
 

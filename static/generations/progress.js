@@ -66,7 +66,6 @@ class Tracker {
     this.activeStates = new Set((el.dataset.activeStates || "").split(/\s+/).filter(Boolean));
     this.badge = el.querySelector("[data-role=state]");
     this.bar = el.querySelector("[data-role=bar]");
-    this.fill = this.bar ? this.bar.querySelector("span") : null;
     this.elapsed = el.querySelector("[data-role=elapsed]");
     this.eta = el.querySelector("[data-role=eta]");
     this.reason = el.querySelector("[data-role=reason]");
@@ -102,8 +101,7 @@ class Tracker {
     if (this.bar) {
       const pct = Math.round(data.fraction * 100);
       this.bar.classList.toggle("overdue", data.overdue);
-      this.bar.setAttribute("aria-valuenow", String(pct));
-      if (this.fill) this.fill.style.width = `${pct}%`;
+      this.bar.value = pct;
     }
     this.tick();
     this.el.dispatchEvent(new CustomEvent("generation:update", { detail: data, bubbles: true }));

@@ -49,7 +49,9 @@ def keys(page: Any) -> list[int]:
 def test_start_frame_disables_10s(page: Any, tmp_path: Path) -> None:
     page.set_input_files("#id_start_file", images(tmp_path, 1))
     ten = radio(page, "duration", "10s")
-    page.wait_for_function("document.querySelector('input[name=duration][value=\"10s\"]').disabled")
+    page.wait_for_function(
+        "() => document.querySelector('input[name=duration][value=\"10s\"]').disabled"
+    )
     assert msg("ten_s_with_start_frame") in reason_of(page, ten)
     assert msg("ten_s_with_start_frame") in page.locator("label", has=ten).get_attribute("title")
     assert radio(page, "duration", "5s").is_enabled()
@@ -75,7 +77,7 @@ def test_hdr_disables_low_resolutions_and_loop_and_enables_exr(page: Any) -> Non
 
 def test_keyframes_disable_start_end_and_loop(page: Any, tmp_path: Path) -> None:
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 1))
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 1")
     assert page.locator("#id_start_file").is_disabled()
     assert page.locator("#id_end_file").is_disabled()
     assert msg("keyframes_with_start_frame") in page.locator("#reason-start_frame").inner_text()
@@ -102,7 +104,7 @@ def test_reframe_1080p_and_portrait_exclude_each_other(clip: Generation, page: A
 
 def test_timeline_drop_drag_snap_keys_and_duplicates(page: Any, tmp_path: Path) -> None:
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 3))
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 3")
     assert keys(page) == [0, 60, 120]
 
     # Drag the middle one: it lands on a whole frame under the pointer.
@@ -148,7 +150,7 @@ def test_timeline_drop_drag_snap_keys_and_duplicates(page: Any, tmp_path: Path) 
         }""",
         [drop_x, inner["y"] + 60, data],
     )
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 3")
     assert keys(page) == [0, 90, 120]
 
 
@@ -156,7 +158,7 @@ def test_timeline_stops_at_64(page: Any, tmp_path: Path) -> None:
     radio(page, "duration", "10s").check(force=True)
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 66))
     page.wait_for_function(
-        "document.querySelector('.tl-msg').textContent.includes('At most 64')", timeout=30000
+        "() => document.querySelector('.tl-msg').textContent.includes('At most 64')", timeout=30000
     )
     assert len(keys(page)) == 64, page.locator(".tl-msg").first.inner_text()
     assert len(set(keys(page))) == 64
@@ -166,7 +168,7 @@ def test_timeline_stops_at_64(page: Any, tmp_path: Path) -> None:
 def test_ten_to_five_seconds_rescales_or_removes(page: Any, tmp_path: Path) -> None:
     radio(page, "duration", "10s").check(force=True)
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 4))
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 4")
     assert keys(page) == [0, 80, 160, 240]
     radio(page, "duration", "5s").click(force=True)
     assert page.locator("#shorten-dialog").is_visible()
@@ -230,7 +232,7 @@ def test_text_to_video_end_to_end(page: Any, live_server: Any, personas: Persona
 def test_keyframe_generation_end_to_end(page: Any, tmp_path: Path, engine: str) -> None:
     page.fill("#id_prompt", "a seed becomes a tree")
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 3))
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 3")
     page.click("#submit")
     page.wait_for_url("**/g/**")
     run_sender()
@@ -312,7 +314,7 @@ def test_portrait_start_frame_is_shown_whole(page: Any, tmp_path: Path) -> None:
     img = page.locator('[data-slot="start_frame"] .slot-preview img')
     img.wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-slot=start_frame] .slot-preview img').complete"
+        "() => document.querySelector('[data-slot=start_frame] .slot-preview img').complete"
     )
     box = img.bounding_box()
     frame = page.locator('[data-slot="start_frame"] .slot-preview').bounding_box()
@@ -322,7 +324,7 @@ def test_portrait_start_frame_is_shown_whole(page: Any, tmp_path: Path) -> None:
 def test_frame_field_follows_the_selected_keyframe_after_rescale(page: Any, tmp_path: Path) -> None:
     radio(page, "duration", "10s").check(force=True)
     page.set_input_files("#id_keyframes-pick", images(tmp_path, 3))
-    page.wait_for_function("document.querySelectorAll('.tl-key').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.tl-key').length === 3")
     page.locator('.tl-key[data-frame="240"]').click()
     assert page.input_value("#id_keyframes-frame") == "240"
     radio(page, "duration", "5s").click(force=True)

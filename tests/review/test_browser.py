@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def wait_ready(page, selector: str = "[data-player] video") -> None:
     page.wait_for_function(
-        f"[...document.querySelectorAll('{selector}')].every(v => v.readyState >= 2)"
+        f"() => [...document.querySelectorAll('{selector}')].every(v => v.readyState >= 2)"
     )
 
 
@@ -37,7 +37,7 @@ def test_frame_stepping_with_keys(page, live_server, personas) -> None:
     assert timecode(page) == "Frame 0 / 47 · 0.000 s"
     for _ in range(3):
         page.keyboard.press(".")
-    page.wait_for_function("document.querySelector('[data-player] video').seeking === false")
+    page.wait_for_function("() => document.querySelector('[data-player] video').seeking === false")
     assert timecode(page) == "Frame 3 / 47 · 0.125 s"
     assert current_time(page)[0] == pytest.approx(3.5 / 24, abs=1e-3)
     page.keyboard.press(",")
@@ -103,9 +103,11 @@ def test_compare_plays_and_steps_together(page, live_server, personas) -> None:
     page.dispatch_event("#compare-seek", "input")
     assert current_time(page, videos) == pytest.approx([20.5 / 24, 20.5 / 24], abs=1e-3)
     page.click("[data-compare] [data-role=play]")
-    page.wait_for_function(f"[...document.querySelectorAll('{videos}')].every(v => !v.paused)")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{videos}')].every(v => !v.paused)"
+    )
     page.click("[data-compare] [data-role=play]")
-    page.wait_for_function(f"[...document.querySelectorAll('{videos}')].every(v => v.paused)")
+    page.wait_for_function(f"() => [...document.querySelectorAll('{videos}')].every(v => v.paused)")
     times = current_time(page, videos)
     assert abs(times[0] - times[1]) <= 1 / 24 + 1e-3
     # The parameters' diff puts what differs first.
@@ -152,8 +154,8 @@ def test_the_player_appears_when_the_video_is_ready(page, live_server, personas)
     add_media(take, frames=48)
     Generation.objects.filter(pk=take.pk).update(state="completed")
     page.wait_for_function(
-        "(() => { const v = document.querySelector('[data-player] video');"
-        " return v && !v.hidden && v.readyState >= 1; })()",
+        "() => { const v = document.querySelector('[data-player] video');"
+        " return v && !v.hidden && v.readyState >= 1; }",
         timeout=15000,
     )
     assert page.locator("[data-player] [data-role=waiting]").count() == 0
