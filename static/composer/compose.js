@@ -11,7 +11,11 @@ const ASSETS = read("known-assets");
 const SOURCES = read("known-sources");
 const SWEEPS = read("sweeps");
 const TYPE = { video: "video", extend: "video", edit: "video_edit", reframe: "video_reframe" };
-const FPS = 24;
+// The output grid, from the contract: frames per second, keyframes at most, last frame per duration.
+const GRID = read("frame-grid");
+const FPS = GRID.fps;
+const lastIndex = (duration) => GRID.max_index[duration];
+const SHORT = lastIndex("5s");
 const csrf = document.body.dataset.csrf;
 
 const $ = (sel, root = form) => root.querySelector(sel);
@@ -309,7 +313,7 @@ function refresh() {
   document.getElementById("submit").disabled = problems.length > 0;
 
   // Timelines follow the grid: the output's for keyframes, the source's for edits.
-  timelines.keyframes.setMax(f.duration === "10s" ? 240 : 120);
+  timelines.keyframes.setMax(lastIndex(f.duration));
   const frames = sourceFrames();
   if (frames !== null) timelines.edit_keyframes.setMax(Math.max(1, frames));
   updatePrice(batch.takes || []);
@@ -455,7 +459,11 @@ const timelines = {};
 for (const host of $$("[data-timeline]")) {
   const name = host.dataset.timeline;
   timelines[name] = new Timeline(host, {
-    max: name === "keyframes" ? (checked("duration") === "10s" ? 240 : 120) : Math.max(1, sourceFrames() ?? 120),
+    max: name === "keyframes" ? lastIndex(checked("duration") || "5s") : Math.max(1, sourceFrames() ?? SHORT),
+    fps: FPS,
+    maxKeyframes: GRID.keyframes_max,
+    // Copying an earlier generation's timing makes sense on the output grid only.
+    timings: name === "keyframes" ? read("timing-sources") : [],
     upload,
     assets: ASSETS,
     onChange: () => refresh(),
@@ -469,11 +477,11 @@ let durationBefore = checked("duration");
 for (const input of radios("duration")) {
   input.addEventListener("change", () => {
     const kf = timelines.keyframes;
-    if (input.value === "5s" && durationBefore === "10s" && kf.lastFrame() > 120) {
+    if (input.value === "5s" && durationBefore === "10s" && kf.lastFrame() > SHORT) {
       radios("duration").find((r) => r.value === "10s").checked = true;
-      const past = kf.items.filter((k) => k.frame > 120).length;
+      const past = kf.items.filter((k) => k.frame > SHORT).length;
       document.getElementById("shorten-text").textContent =
-        `${past} keyframe${past === 1 ? " lies" : "s lie"} past frame 120, the end of a 5 s video. ` +
+        `${past} keyframe${past === 1 ? " lies" : "s lie"} past frame ${SHORT}, the end of a 5 s video. ` +
         "Rescale every position to fit 5 s, or remove those past the end?";
       dialog.showModal();
       return;
@@ -487,8 +495,8 @@ dialog.addEventListener("click", (e) => {
   dialog.close();
   if (choice === "cancel") return;
   const kf = timelines.keyframes;
-  if (choice === "rescale") kf.rescale(120);
-  else kf.removeAfter(120);
+  if (choice === "rescale") kf.rescale(SHORT);
+  else kf.removeAfter(SHORT);
   radios("duration").find((r) => r.value === "5s").checked = true;
   durationBefore = "5s";
   refresh();
