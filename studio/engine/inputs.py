@@ -1,4 +1,4 @@
-"""Turning a stored generation into the renderer's RenderJob.
+"""Turning a stored request (a generation's, or a studio preview's) into a RenderJob.
 
 Images are decoded here, in the worker, with Pillow's decompression-bomb guard and the
 contract's limits; a bad input fails the generation with the matching failure_code
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from studio.media.decode import iter_rgb
 from studio.render import Anchor, RenderJob
 
 EXTEND_BLOCK = "5s"
+# Drafts (the studio's previews) render at the contract's smallest size.
+DRAFT_RESOLUTION = "360p"
+
+# Where the input at a field path (``video.keyframes[2]``) lies on disk.
+Locate = Callable[[str], Path]
 
 
 class InputProblem(Exception):
@@ -106,8 +112,7 @@ def _last_frame(video: Path) -> np.ndarray:
     return last
 
 
-def image_at(generation: EngineGeneration, path: str, ref: ImageRef) -> np.ndarray:
-    file = _path_of_input(generation, path)
+def image_at(file: Path, ref: ImageRef) -> np.ndarray:
     if ref.generation_id is not None:
         # A prior video used as a picture: its last frame, where it left off.
         return _last_frame(file)
@@ -125,29 +130,38 @@ def _probe(file: Path) -> tuple[int, int, int]:
 
 
 def build_job(generation: EngineGeneration) -> RenderJob:
-    request = GenerationRequest.model_validate(generation.request)
+    return job_for(generation.request, lambda path: _path_of_input(generation, path))
+
+
+def job_for(body: dict[str, Any], locate: Locate, *, draft: bool = False) -> RenderJob:
+    """The RenderJob of a stored request body; ``locate`` finds the input at a field path.
+
+    ``draft`` renders at DRAFT_RESOLUTION in SDR without an EXR export, whatever the
+    request asks: the engine's own quick look at a composition, not a contract option.
+    """
+    request = GenerationRequest.model_validate(body)
     video = request.options
-    resolution = video.effective_resolution
+    resolution = DRAFT_RESOLUTION if draft else video.effective_resolution
     job = RenderJob(
         kind=request.type,
         prompt=request.prompt,
         width=0,
         height=0,
         frames=0,
-        seed=seed_of(generation.request),
+        seed=seed_of(body),
         loop=bool(video.loop),
-        hdr=bool(video.hdr),
-        exr_export=bool(video.exr_export),
+        hdr=bool(video.hdr) and not draft,
+        exr_export=bool(video.exr_export) and not draft,
     )
     if request.type == "video":
-        _video_job(generation, request, job)
+        _video_job(locate, request, job, resolution)
     else:
-        source = _path_of_input(generation, "source")
+        source = locate("source")
         width, height, frames = _probe(source)
         job.source, job.frames = source, frames
         if request.type == "video_edit":
             job.width, job.height = size_like(resolution, width, height)
-            _edit_job(generation, request, job)
+            _edit_job(locate, request, job)
         else:
             job.width, job.height = output_size(resolution, request.aspect_ratio)
             position = video.source_position
@@ -161,9 +175,8 @@ def build_job(generation: EngineGeneration) -> RenderJob:
     return job
 
 
-def _video_job(generation: EngineGeneration, request: GenerationRequest, job: RenderJob) -> None:
+def _video_job(locate: Locate, request: GenerationRequest, job: RenderJob, resolution: str) -> None:
     video = request.options
-    resolution = video.effective_resolution
     start, end = video.start_frame, video.end_frame
     prior_path = None
     if start is not None and start.generation_id is not None:
@@ -171,7 +184,7 @@ def _video_job(generation: EngineGeneration, request: GenerationRequest, job: Re
     elif end is not None and end.generation_id is not None:
         prior_path, job.extend_direction = "video.end_frame", "backward"
     if prior_path is not None:
-        job.extend_source = _path_of_input(generation, prior_path)
+        job.extend_source = locate(prior_path)
         width, height, _ = _probe(job.extend_source)
         job.width, job.height = size_like(resolution, width, height)
         job.frames = frame_count(EXTEND_BLOCK)
@@ -179,22 +192,20 @@ def _video_job(generation: EngineGeneration, request: GenerationRequest, job: Re
     job.width, job.height = output_size(resolution, request.aspect_ratio)
     job.frames = frame_count(video.effective_duration)
     if start is not None:
-        job.anchors.append(Anchor(0, image_at(generation, "video.start_frame", start)))
+        job.anchors.append(Anchor(0, image_at(locate("video.start_frame"), start)))
     if end is not None:
-        job.anchors.append(Anchor(job.frames - 1, image_at(generation, "video.end_frame", end)))
+        job.anchors.append(Anchor(job.frames - 1, image_at(locate("video.end_frame"), end)))
     for i, (ref, index) in enumerate(
         zip(video.keyframes or [], video.keyframe_indexes or [], strict=False)
     ):
-        job.anchors.append(Anchor(index, image_at(generation, f"video.keyframes[{i}]", ref)))
+        job.anchors.append(Anchor(index, image_at(locate(f"video.keyframes[{i}]"), ref)))
 
 
-def _edit_job(generation: EngineGeneration, request: GenerationRequest, job: RenderJob) -> None:
+def _edit_job(locate: Locate, request: GenerationRequest, job: RenderJob) -> None:
     video = request.options
     edit = video.edit
     if video.start_frame is not None:
-        job.edit_anchors.append(
-            Anchor(0, image_at(generation, "video.start_frame", video.start_frame))
-        )
+        job.edit_anchors.append(Anchor(0, image_at(locate("video.start_frame"), video.start_frame)))
     if edit is None:
         return
     job.edit_strength = edit.strength
@@ -205,4 +216,4 @@ def _edit_job(generation: EngineGeneration, request: GenerationRequest, job: Ren
         zip(edit.keyframes or [], edit.keyframe_indexes or [], strict=False)
     ):
         path = f"video.edit.keyframes[{i}]"
-        job.edit_anchors.append(Anchor(min(index, job.frames - 1), image_at(generation, path, ref)))
+        job.edit_anchors.append(Anchor(min(index, job.frames - 1), image_at(locate(path), ref)))

@@ -1,8 +1,9 @@
 """`python manage.py engine_worker [--once]`: render queued generations.
 
-Runs until SIGTERM/SIGINT. A signal during a render stops it at the next frame and
-puts the job back in the queue for the next worker (nothing half-written is
-published). Several workers may run at once: each job is claimed by exactly one.
+Renders the studio's previews too, taking turns with generations, and sweeps expired
+previews once a minute (studio.previews.worker). Runs until SIGTERM/SIGINT. A signal
+during a render stops it at the next frame and puts the job back in the queue for the
+next worker (nothing half-written is published). Several workers may run at once: each job is claimed by exactly one.
 
 At start it sweeps what killed workers left: render scratch folders no live lease owns
 (studio.engine.scratch) and the private temp folders of dead processes, then takes a
@@ -11,6 +12,7 @@ temp folder of its own (studio.lifeline).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -23,8 +25,13 @@ from django.db import close_old_connections
 from studio import lifeline
 from studio.engine import scratch
 from studio.engine.jobs import process_one
+from studio.previews import worker as previews
+
+log = logging.getLogger("studio.engine")
 
 IDLE_SLEEP_SECONDS = 1.0
+# Previews are kept a day: a sweep a minute removes them close enough to that.
+PREVIEW_SWEEP_SECONDS = 60.0
 SLICE_SECONDS = 0.1
 
 
@@ -46,11 +53,15 @@ class Command(BaseCommand):
             # our own is removed after us however we end (if killed, by the next start).
             lifeline.private_tempdir()
         scratch.sweep()
+        self.next_sweep = 0.0
         done = 0
         while not self.shutdown:
             close_old_connections()
             found = process_one(worker, stop=lambda: self.shutdown)
             done += int(found)
+            # Previews take turns with generations: neither kind can starve the other.
+            found = previews.process_one(worker, stop=lambda: self.shutdown) or found
+            self.sweep_previews()
             if found:
                 continue
             if options["once"]:
@@ -59,6 +70,15 @@ class Command(BaseCommand):
         close_old_connections()
         if options["once"]:
             self.stdout.write(f"Rendered {done} generation(s).")
+
+    def sweep_previews(self) -> None:
+        if time.monotonic() < self.next_sweep:
+            return
+        self.next_sweep = time.monotonic() + PREVIEW_SWEEP_SECONDS
+        try:
+            previews.sweep()
+        except Exception:
+            log.exception("engine: sweeping expired previews failed")
 
     def idle(self) -> None:
         # Short slices so a signal is acted on promptly.
