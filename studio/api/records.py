@@ -63,7 +63,12 @@ def output_url(request: HttpRequest, generation: Generation, kind: str) -> str:
 
 def record_of(request: HttpRequest, generation: Generation) -> dict[str, Any]:
     """The API's record of one generation (every key always present)."""
-    outputs = sorted(generation.outputs.all(), key=lambda o: OUTPUT_ORDER.index(o.kind))
+    # A purged generation keeps its record (a tombstone) but no longer has any output.
+    outputs = (
+        []
+        if generation.purged_at is not None
+        else sorted(generation.outputs.all(), key=lambda o: OUTPUT_ORDER.index(o.kind))
+    )
     return {
         "id": str(generation.id),
         "remote_id": _id(generation.remote_id),
@@ -81,6 +86,8 @@ def record_of(request: HttpRequest, generation: Generation) -> dict[str, Any]:
         "finished_at": wire_time(generation.finished_at),
         "failure_code": generation.failure_code or None,
         "failure_reason": generation.failure_reason or None,
+        "trashed_at": wire_time(generation.trashed_at),
+        "purged_at": wire_time(generation.purged_at),
         "outputs": [
             {
                 "type": output.kind,

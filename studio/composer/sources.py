@@ -35,9 +35,8 @@ class Source:
 def completed_clips(team: Team) -> list[Generation]:
     """The team's completed videos, picks first, newest first."""
     return list(
-        Generation.objects.filter(
-            team=team, state=Generation.State.COMPLETED, remote_id__isnull=False
-        )
+        Generation.objects.live()
+        .filter(team=team, state=Generation.State.COMPLETED, remote_id__isnull=False)
         .prefetch_related("outputs")
         .order_by("-picked", "-created_at", "-id")[:GALLERY_LIMIT]
     )
@@ -89,6 +88,8 @@ def find_source(team: Team, key: str) -> Source | None:
     """The source a form value names, only if it belongs to this team and is usable."""
     kind, _, value = key.partition(":")
     if kind == "g":
+        # Trashed and purged ones too (no longer in the picker): a tombstone's remote id
+        # can still be extended while the API keeps the generation.
         generation = (
             Generation.objects.filter(
                 team=team, id=value, state=Generation.State.COMPLETED, remote_id__isnull=False

@@ -69,6 +69,8 @@ def _fields() -> tuple[str, ...]:
         "created_at",
         "picked",
         "approval",
+        "trashed_at",
+        "purged_at",
     )
 
 

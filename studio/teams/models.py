@@ -46,14 +46,25 @@ class Team(models.Model):
     api_max_rpm = models.PositiveIntegerField(null=True, blank=True)
     # An owner can hold the team's send queue; nothing waiting is sent while it is.
     queue_paused = models.BooleanField(default=False)
+    # Optional storage quota in bytes: new submits are refused while the team is over it.
+    storage_quota_bytes = models.BigIntegerField(null=True, blank=True)
+    # Retention rules (empty: off): after this many days, failed/refused/dropped ones, and
+    # ones never approved nor picked, go to the trash (``studio.generations.retention``).
+    retention_failed_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    retention_unapproved_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(storage_quota_bytes__isnull=True)
+                | models.Q(storage_quota_bytes__gte=0),
+                name="team_storage_quota_non_negative",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(monthly_budget__isnull=True)
                 | models.Q(monthly_budget__gte=Decimal("0")),
                 name="team_budget_non_negative",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

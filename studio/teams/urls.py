@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from studio.teams import views
+from studio.teams import library, views
 
 app_name = "teams"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("budget/", views.budget, name="budget"),
     path("api/", views.api_settings, name="api"),
     path("queue/", views.queue, name="queue"),
+    path("storage/quota/", library.quota, name="quota"),
+    path("retention/", library.retention_rules, name="retention"),
 ]

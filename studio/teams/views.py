@@ -22,7 +22,7 @@ from studio.contract.parsing import parse_id
 from studio.generations.lifecycle import set_queue_paused
 from studio.generations.models import Generation
 from studio.generations.sender import reroute
-from studio.teams import spend
+from studio.teams import library, spend
 from studio.teams.access import SESSION_KEY, require_membership
 from studio.teams.budget import month_spend
 from studio.teams.forms import (
@@ -103,6 +103,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "masked_key": masked_key(team.api_key),
         "queue": _queue(team),
         "default_limits": (settings.LUMA_MAX_CONCURRENT, settings.LUMA_MAX_RPM),
+        **library.context(team, request.GET),
     }
     return render(request, "teams/team.html", context)
 

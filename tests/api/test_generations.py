@@ -305,6 +305,8 @@ RECORD_KEYS = {
     "finished_at",
     "failure_code",
     "failure_reason",
+    "trashed_at",
+    "purged_at",
     "outputs",
 }
 
@@ -507,7 +509,10 @@ def test_the_openapi_document_is_public_and_complete(client: Client, db: None) -
     (api,) = [r for r in get_resolver().url_patterns if getattr(r, "namespace", "") == "api"]
     routes = {
         "/"
-        + str(p.pattern).replace("<uuid:generation_id>", "{id}").replace("<slug:kind>", "{type}")
+        + str(p.pattern)
+        .replace("<uuid:generation_id>", "{id}")
+        .replace("<uuid:preview_id>", "{id}")
+        .replace("<slug:kind>", "{type}")
         for p in api.url_patterns
         if str(p.pattern).startswith("api/v1/") and p.name not in ("openapi", "not_found")
     }

@@ -283,3 +283,17 @@ def test_outsiders_get_404_on_decisions(client: Client, personas: Personas) -> N
     for name in ("resend", "drop", "retry"):
         assert client.post(reverse(f"composer:{name}", args=[generation.id])).status_code == 404
     assert Generation.objects.get().state == "uncertain"
+
+
+def test_over_the_storage_quota_the_composer_refuses(
+    editor: Client, engine: str, personas: Personas
+) -> None:
+    from tests.review.helpers import add_media, make_generation
+
+    add_media(make_generation(personas.team, personas.editor), frames=4)
+    personas.team.storage_quota_bytes = 1000
+    personas.team.save()
+    response = editor.post(reverse("composer:compose"), form())
+    assert response.status_code == 409
+    assert "storage quota" in response.content.decode()
+    assert Generation.objects.count() == 1

@@ -27,8 +27,14 @@ from studio.composer.submit import composition_of
 from studio.composer.takes import MAX_TAKES, TakeProblem, check, plan
 from studio.contract.parsing import parse_moment, parse_uuid
 from studio.contract.structure import iter_refs
-from studio.generations import lifecycle
-from studio.generations.lifecycle import ASSET_PREFIX, BudgetExceeded, Draft, NoApiConfigured
+from studio.generations import lifecycle, trash
+from studio.generations.lifecycle import (
+    ASSET_PREFIX,
+    BudgetExceeded,
+    Draft,
+    NoApiConfigured,
+    StorageQuotaExceeded,
+)
 from studio.generations.models import Generation, GenerationState, Output
 from studio.generations.views import stored_file_response
 from studio.teams.models import Membership
@@ -140,6 +146,9 @@ def _compose(request: HttpRequest, membership: Membership) -> JsonResponse:
         )
     try:
         recorded, _created = lifecycle.record(drafts, batch_kind=batch.kind, varies=batch.varies)
+    except StorageQuotaExceeded as exc:
+        # Not a payment: the team must free storage first.
+        raise ApiError(409, str(exc)) from None
     except BudgetExceeded as exc:
         raise ApiError(402, str(exc)) from None
     except NoApiConfigured as exc:
@@ -170,6 +179,11 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
 
 def _list(request: HttpRequest, membership: Membership) -> JsonResponse:
     rows = generations_of(membership).order_by("-created_at", "-id")
+    trashed = request.GET.get("trashed", "false")
+    if trashed not in ("true", "false"):
+        raise ApiError(400, "trashed: must be true or false")
+    # Trashed generations (purged ones too) are listed only when asked for, and then alone.
+    rows = rows.filter(trashed_at__isnull=trashed == "false")
     state = request.GET.get("state")
     if state is not None:
         if state not in GenerationState.values:
@@ -227,6 +241,8 @@ def generation_output(
 ) -> HttpResponse:
     """The bytes of one kept output (one byte range honoured, as for the pages)."""
     found = get_generation_in(membership, generation_id)
+    if found.purged_at is not None:
+        raise ApiError(410, trash.PURGED_OUTPUTS)
     output = Output.objects.filter(generation=found, kind=kind).first()
     if output is None or not output.file:
         raise ApiError(404, f"No {kind} output is stored for this generation")
@@ -250,3 +266,35 @@ def generation_cancel(
             409, f"Only a waiting generation can be cancelled; this one is {found.state}."
         )
     return JsonResponse(record_of(request, found))
+
+
+def _trash_or_restore(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID, *, restoring: bool
+) -> JsonResponse:
+    found = get_generation_in(membership, generation_id)
+    if not trash.may_trash(membership, found):
+        raise ApiError(403, trash.NOT_YOURS)
+    try:
+        if restoring:
+            trash.restore(found, membership.user)
+        else:
+            trash.trash(found, membership.user)
+    except trash.TrashRefused as refused:
+        raise ApiError(refused.status, refused.detail) from None
+    return JsonResponse(record_of(request, found))
+
+
+@api_view(["POST"], action="compose")
+def generation_trash(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID
+) -> JsonResponse:
+    """Move a finished generation to the trash: its author, or an owner of the team."""
+    return _trash_or_restore(request, membership, generation_id, restoring=False)
+
+
+@api_view(["POST"], action="compose")
+def generation_restore(
+    request: HttpRequest, membership: Membership, generation_id: uuid.UUID
+) -> JsonResponse:
+    """Take a generation back out of the trash (until it is purged)."""
+    return _trash_or_restore(request, membership, generation_id, restoring=True)

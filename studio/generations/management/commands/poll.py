@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from studio.generations import housekeeping
 from studio.generations.poller import PollerConfig, poll_once
 from studio.generations.poller.step import seconds_until_due
 from studio.loop import LoopCommand
@@ -42,6 +43,10 @@ class Command(LoopCommand):
         self.stdout.write(f"Poller {config.owner} started.")
 
         def step() -> float:
+            # The trash's purge and retention: cheap unless due, one poller at a time.
+            chores = housekeeping.run_due(config.owner)
+            if chores:
+                log.info("housekeeping: %s", chores)
             report = poll_once(config)
             if report.claimed:
                 log.info(self.describe(report))
