@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -43,6 +44,11 @@ def create_key(
         concurrent_limit=concurrent_limit,
     )
     return record, secret
+
+
+def revoke(keys: QuerySet[ApiKey]) -> int:
+    """Stop these keys working from their next request; returns how many were active."""
+    return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def authenticate(request: HttpRequest) -> ApiKey:

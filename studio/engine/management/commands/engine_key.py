@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
-from studio.engine.keys import KEY_PREFIX, create_key
+from studio.engine.keys import KEY_PREFIX, create_key, revoke
 from studio.engine.models import ApiKey
 
 
@@ -80,8 +80,7 @@ class Command(BaseCommand):
         keys = ApiKey.objects.filter(
             Q(name=wanted) | Q(prefix=wanted[:8]) if wanted else Q(pk=None)
         )
-        keys = keys.filter(revoked_at__isnull=True)
-        count = keys.update(revoked_at=timezone.now())
+        count = revoke(keys)
         if not count:
             raise CommandError(f"no active key named or starting with '{wanted}'")
         self.stdout.write(f"Revoked {count} key(s).")

@@ -1,0 +1,5 @@
+"""The operators' admin is tested against the review tests' Northwind world."""
+
+from __future__ import annotations
+
+from tests.review.conftest import _fast_passwords, world  # noqa: F401 - fixtures
