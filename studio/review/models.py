@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -56,6 +57,9 @@ class ShareLink(models.Model):
         return not self.is_revoked and not self.is_expired
 
 
+RANGE_ORDER = "A range ends after the frame it starts at."
+
+
 class Comment(models.Model):
     """A remark on a generation, pinned to a frame; replies hang under a top-level comment."""
 
@@ -76,7 +80,12 @@ class Comment(models.Model):
         ShareLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
     )
     frame = models.PositiveIntegerField(null=True, blank=True)  # 0-based, at 24 fps
+    # A range comment covers frame..end_frame, both included; None for a single frame.
+    end_frame = models.PositiveIntegerField(null=True, blank=True)
     body = models.TextField(max_length=4000)
+    # Vector shapes drawn on the frame, in frame-relative coordinates (0..1); the one
+    # schema that accepts them is studio.review.drawing.Drawing.
+    drawing = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -98,10 +107,20 @@ class Comment(models.Model):
                 condition=models.Q(author__isnull=False) | ~models.Q(guest_name=""),
                 name="comment_has_author",
             ),
+            # A range starts at its frame and ends after it.
+            models.CheckConstraint(
+                condition=models.Q(end_frame__isnull=True)
+                | models.Q(frame__isnull=False, end_frame__gt=models.F("frame")),
+                name="comment_range_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.generation_id}"
+
+    def clean(self) -> None:
+        if self.end_frame is not None and (self.frame is None or self.end_frame <= self.frame):
+            raise ValidationError({"end_frame": RANGE_ORDER})
 
     @property
     def display_name(self) -> str:

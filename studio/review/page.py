@@ -226,17 +226,26 @@ def threads(generation: Generation) -> list[Comment]:
 
 
 def marks(roots: list[Comment]) -> list[dict[str, Any]]:
-    """The timeline's marks, for the player script."""
-    return [
-        {
-            "id": c.pk,
-            "frame": c.frame,
-            "resolved": c.is_resolved,
-            "text": "[deleted]" if c.is_deleted else c.body[:80],
-        }
-        for c in roots
-        if c.frame is not None
-    ]
+    """The timeline's marks and ranges, for the player script, each with the drawings of
+    its thread (shown over the video from `frame` to `end_frame`, and as thumbnails)."""
+    found = []
+    for c in roots:
+        if c.frame is None:
+            continue
+        drawn = [c, *c.replies.all()] if not c.is_deleted else list(c.replies.all())
+        found.append(
+            {
+                "id": c.pk,
+                "frame": c.frame,
+                "end_frame": c.end_frame,
+                "resolved": c.is_resolved,
+                "text": "[deleted]" if c.is_deleted else c.body[:80],
+                "drawings": [
+                    {"id": d.pk, "shapes": d.drawing["shapes"]} for d in drawn if d.drawing
+                ],
+            }
+        )
+    return found
 
 
 def member_handles(team_id: int) -> list[str]:

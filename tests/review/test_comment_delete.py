@@ -69,7 +69,16 @@ def test_a_comment_with_replies_becomes_deleted_and_keeps_its_thread(
     assert "Flicker" not in page and "[deleted]" in page
     assert "Fixed in the next take" in page
     # The thread keeps its mark on the timeline, without the text.
-    assert marks_of(page) == [{"id": head.pk, "frame": 12, "resolved": False, "text": "[deleted]"}]
+    assert marks_of(page) == [
+        {
+            "id": head.pk,
+            "frame": 12,
+            "end_frame": None,
+            "resolved": False,
+            "text": "[deleted]",
+            "drawings": [],
+        }
+    ]
     # Deleted once is deleted: a second try is a 404 and the count does not move again.
     assert client.post(delete_url(take, head)).status_code == 404
     assert count_of(take) == 1

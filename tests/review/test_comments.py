@@ -48,7 +48,14 @@ def test_a_comment_is_pinned_to_the_frame_and_marked_on_the_timeline(
     )
     html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
     assert marks_of(html) == [
-        {"id": created.pk, "frame": 17, "resolved": False, "text": "The beam flickers"}
+        {
+            "id": created.pk,
+            "frame": 17,
+            "end_frame": None,
+            "resolved": False,
+            "text": "The beam flickers",
+            "drawings": [],
+        }
     ]
     assert 'data-seek="17"' in html
 

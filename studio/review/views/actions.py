@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,16 +16,35 @@ from django.views.decorators.http import require_POST
 from studio.contract.parsing import MAX_ID, parse_int
 from studio.generations.access import get_generation_for
 from studio.review import services
+from studio.review.drawing import DrawingError, drawing_from_text
 from studio.review.models import Comment
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    if raw in (None, ""):
+    if raw is None or not raw.strip():
         return None
-    number = parse_int(raw, -MAX_ID, MAX_ID)
+    number = parse_int(raw.strip(), -MAX_ID, MAX_ID)
     if number is None:
         raise services.ReviewError("The frame must be a whole number.")
     return number
+
+
+def comment_fields(post: QueryDict) -> dict[str, Any]:
+    """A comment form's frame, range, drawing and thread, for `services.add_comment`.
+
+    The member page and the share page post the same form; ReviewError for a bad value.
+    """
+    pinned = post.get("pin") != "off"
+    try:
+        drawing = drawing_from_text(post.get("drawing"))
+    except DrawingError as exc:
+        raise services.ReviewError(str(exc)) from None
+    return {
+        "parent_id": _int_or_none(post.get("parent")),
+        "frame": _int_or_none(post.get("frame")) if pinned else None,
+        "end_frame": _int_or_none(post.get("end_frame")) if pinned else None,
+        "drawing": drawing,
+    }
 
 
 def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:
@@ -37,16 +57,11 @@ def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:
 def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _m = get_generation_for(request, generation_id, "comment")
     try:
-        parent_id = _int_or_none(request.POST.get("parent"))
-        frame = (
-            None if request.POST.get("pin") == "off" else _int_or_none(request.POST.get("frame"))
-        )
         created = services.add_comment(
             generation,
             request.POST.get("body", ""),
-            frame=frame,
             author=request.user,
-            parent_id=parent_id,
+            **comment_fields(request.POST),
         )
     except services.ReviewError as exc:
         messages.error(request, str(exc))

@@ -24,6 +24,7 @@ from studio.review.share import (
     shared_files,
     token_for,
 )
+from studio.review.views.actions import comment_fields
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership
 
@@ -127,6 +128,7 @@ def shared_item(request: HttpRequest, token: str, generation_id: uuid.UUID) -> H
             "downloads": files.downloads,
             "share": share,
             "token": token,
+            "can_draw": share.allow_comments,
             "guest_name": request.session.get(GUEST_KEY, ""),
             "many": share.generations.count() > 1,
         }
@@ -146,25 +148,15 @@ def shared_comment(request: HttpRequest, token: str, generation_id: uuid.UUID) -
         return redirect(back)
     name = request.POST.get("name", "").strip()
     try:
-        frame_raw = request.POST.get("frame", "")
-        frame = int(frame_raw) if frame_raw.strip() else None
-        parent_raw = request.POST.get("parent", "")
         created = services.add_comment(
             generation,
             request.POST.get("body", ""),
-            frame=frame,
             guest_name=name,
             share_link=share,
-            parent_id=int(parent_raw) if parent_raw.strip() else None,
+            **comment_fields(request.POST),
         )
-    except ValueError as exc:
-        # ReviewError is a ValueError; int() failures land here too.
-        message = (
-            str(exc)
-            if isinstance(exc, services.ReviewError)
-            else "The frame must be a whole number."
-        )
-        messages.error(request, message)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
         return redirect(back)
     request.session[GUEST_KEY] = name[:60]
     return redirect(f"{back}#comment-{created.pk}")
