@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django import forms
+
+from studio.notifications.models import Channel, Kind
+
+
+class PreferencesForm(forms.Form):
+    """One channel per kind of notification."""
+
+    def __init__(self, *args: object, initial_channels: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for kind in Kind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=Channel.choices, initial=initial_channels[kind.value]
+            )
+
+    def channels(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[kind] for kind in Kind.values}
