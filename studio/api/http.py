@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from studio.api.tokens import membership_for_token
 from studio.contract import ContractError
 from studio.contract.parsing import read_json
+from studio.teams.access import act_through_token
 from studio.teams.models import Membership
 
 log = logging.getLogger("studio.api")
@@ -78,6 +80,38 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+def _missing_token() -> JsonResponse:
+    response = problem(401, MISSING_TOKEN)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def login_or_token(view: View) -> View:
+    """A page that scripts may fetch too (an export): a bearer token, checked as `api_view`
+    checks it, or else the usual sign-in.
+
+    A request carrying an `Authorization` header is judged by its token alone (a bad one is
+    a 401, never a redirect to the sign-in page); without one, `login_required` applies.
+    """
+    signed_in = login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "Authorization" not in request.headers:
+            response = signed_in(request, *args, **kwargs)
+        else:
+            membership = membership_for_token(bearer_token(request))
+            if membership is None:
+                response = _missing_token()
+            else:
+                act_through_token(request, membership)
+                response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+    return wrapper
+
+
 def api_view(methods: list[str], action: str = "view") -> Callable[[View], View]:
     """Wrap a function view of the API: a bearer token, an allowed method, a role that may
     do `action`; then `view(request, membership, *args, **kwargs)`.
@@ -106,17 +140,14 @@ def _answer(
 ) -> HttpResponse:
     membership = membership_for_token(bearer_token(request))
     if membership is None:
-        response = problem(401, MISSING_TOKEN)
-        response["WWW-Authenticate"] = "Bearer"
-        return response
+        return _missing_token()
     if request.method not in allowed:
         response = problem(405, METHOD_NOT_ALLOWED)
         response["Allow"] = ", ".join(allowed)
         return response
     if not membership.can(action):
         return problem(403, role_refusal(membership))
-    request.user = membership.user
-    request._studio_membership = membership  # type: ignore[attr-defined]
+    act_through_token(request, membership)
     try:
         return view(request, membership, *args, **kwargs)
     except ApiError as error:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 
 from studio.contract.parsing import parse_uuid
 from studio.generations.models import Generation
+from studio.teams.access import token_membership
 from studio.teams.models import Membership
 
 
@@ -20,13 +21,14 @@ def get_generation_for(
     and so is an id that is not a UUID (query strings and forms pass them in unchecked).
     """
     ident = parse_uuid(generation_id)
-    generation = (
-        Generation.objects.select_related("team", "author", "parent", "governor")
-        .filter(id=ident, team__memberships__user=request.user)
-        .first()
-        if ident is not None
-        else None
+    found = Generation.objects.select_related("team", "author", "parent", "governor").filter(
+        id=ident, team__memberships__user=request.user
     )
+    token = token_membership(request)
+    if token is not None:
+        # A token acts in its own team, not in every team of its person.
+        found = found.filter(team_id=token.team_id)
+    generation = found.first() if ident is not None else None
     if generation is None:
         raise Http404("No such generation")
     membership = Membership.objects.get(team=generation.team, user=request.user)

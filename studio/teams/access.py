@@ -26,6 +26,19 @@ def current_membership(request: HttpRequest) -> Membership | None:
     return membership
 
 
+def act_through_token(request: HttpRequest, membership: Membership) -> None:
+    """Make a request that came with an API token act as the token's person, in the
+    token's team only (pages' helpers then scope it as they scope a session)."""
+    request.user = membership.user
+    request._studio_membership = membership  # type: ignore[attr-defined]
+    request._studio_token = membership  # type: ignore[attr-defined]
+
+
+def token_membership(request: HttpRequest) -> Membership | None:
+    """The membership a request acts as through its API token; None for a session."""
+    return getattr(request, "_studio_token", None)
+
+
 def require_membership(request: HttpRequest, action: str = "view") -> Membership:
     """The current membership if it allows `action`.
 
