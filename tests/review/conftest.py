@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from studio.api.models import ApiToken
 from studio.api.tokens import issue
-from studio.generations.models import Generation, Output
+from studio.generations import stacks
+from studio.generations.models import Generation, Output, Stack
 from studio.review import services
 from studio.review.models import Comment, ShareLink
 from studio.review.share import create_share, token_for
@@ -38,6 +39,8 @@ class World:
     # A plain API token per persona: Northwind's members in Northwind, the outsider in
     # their own team.
     tokens: dict[str, str]
+    # The take's version stack (the take is v1); the other is in no stack.
+    stack: Stack | None = None
 
     def snapshot(self) -> dict[str, Any]:
         """Northwind's state, to prove a refused request changed nothing."""
@@ -49,11 +52,25 @@ class World:
                 )
             ),
             "team": (team.monthly_budget, team.api_base_url, team.api_key, team.queue_paused),
+            "library": (
+                team.storage_quota_bytes,
+                team.retention_failed_days,
+                team.retention_unapproved_days,
+            ),
+            "trash": sorted(
+                Generation.objects.filter(team=team).values_list("id", "trashed_at", "purged_at")
+            ),
             "generations": sorted(
                 Generation.objects.filter(team=team).values_list(
                     "id", "state", "approval", "picked", "comment_count", "queue_order"
                 )
             ),
+            "versions": sorted(
+                Generation.objects.filter(team=team, stack__isnull=False).values_list(
+                    "id", "stack_id", "version"
+                )
+            ),
+            "stacks": sorted(Stack.objects.filter(team=team).values_list("id", "current_id")),
             "comments": sorted(
                 Comment.objects.filter(generation__team=team).values_list("id", "resolved_at")
             ),
@@ -96,6 +113,7 @@ def world(personas: Personas) -> World:
         invite=invite,
         editor_membership=Membership.objects.get(team=personas.team, user=personas.editor),
         api_token=issue(personas.editor, personas.team, "CI")[0],
+        stack=stacks.start(take, personas.editor),
         tokens={
             role: issue(user, personas.other_team if role == "outsider" else personas.team, role)[1]
             for role, user in personas.by_role().items()
