@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -89,6 +90,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # The operators' admin at /admin/, for staff accounts only (not a team role).
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -102,6 +105,8 @@ INSTALLED_APPS = [
     "studio.composer",
     "studio.review",
     "studio.api",
+    "studio.previews",
+    "studio.notifications",
     "axes",  # sign-in throttling (studio/accounts/throttle.py)
 ]
 
@@ -141,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context.current_team",
+                "studio.notifications.context.unread",
             ],
         },
     },
@@ -346,6 +352,12 @@ POLLER_CONCURRENCY = env_int("POLLER_CONCURRENCY", 16)
 POLLER_LEASE_SECONDS = env_int("POLLER_LEASE_SECONDS", 45)
 POLLER_BATCH = env_int("POLLER_BATCH", 200)
 
+# The trash: a trashed generation's files are purged after this many days. The purge and
+# the teams' retention rules run in the poller's loop, in one poller at a time, every
+# STUDIO_HOUSEKEEPING_SECONDS.
+STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
+STUDIO_HOUSEKEEPING_SECONDS = env_int("STUDIO_HOUSEKEEPING_SECONDS", 300)
+
 # The local engine.
 ENGINE_RPM_LIMIT = env_int("ENGINE_RPM_LIMIT", 30)
 ENGINE_CONCURRENT_LIMIT = env_int("ENGINE_CONCURRENT_LIMIT", 10)
@@ -358,6 +370,50 @@ ENGINE_WORKERS = env_int("ENGINE_WORKERS", 1)
 # A render's claim, renewed while it renders: a killed worker's job is retaken after it.
 ENGINE_LEASE_SECONDS = env_int("ENGINE_LEASE_SECONDS", 60)
 ENGINE_MEDIA_ROOT = Path(env_str("ENGINE_MEDIA_ROOT", str(DATA_DIR / "engine"))).resolve()
+
+# Email (notifications), through Django's mailers: EMAIL_URL such as
+# `smtp://user:password@host:587/?tls=True`, or else the usual EMAIL_BACKEND, EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS and EMAIL_USE_SSL. By
+# default emails are printed by the worker that sends them (the console backend).
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def _mailer(name: str) -> dict[str, object]:
+    raw = env_str(name)
+    config: dict[str, object] = dj_email_url.parse(raw) if raw else {}
+    if raw and "EMAIL_BACKEND" not in config:
+        raise ImproperlyConfigured(
+            f"{name} must be like smtp://user:password@host:587/?tls=True or console:, "
+            f"not {raw.split(':', 1)[0]!r}:…"
+        )
+    backend = str(
+        config.get("EMAIL_BACKEND")
+        or env_str("EMAIL_BACKEND")
+        or "django.core.mail.backends.console.EmailBackend"
+    )
+    if backend != SMTP_BACKEND:
+        return {"BACKEND": backend}
+    options: dict[str, object] = {
+        "host": config.get("EMAIL_HOST") or env_str("EMAIL_HOST") or "localhost",
+        "port": config.get("EMAIL_PORT") or env_int("EMAIL_PORT", 25),
+        "username": config.get("EMAIL_HOST_USER") or env_str("EMAIL_HOST_USER"),
+        "password": config.get("EMAIL_HOST_PASSWORD") or env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": bool(config.get("EMAIL_USE_TLS")) or env_bool("EMAIL_USE_TLS"),
+        "use_ssl": bool(config.get("EMAIL_USE_SSL")) or env_bool("EMAIL_USE_SSL"),
+        # Never a connection without a timeout.
+        "timeout": env_float("EMAIL_TIMEOUT", 20.0),
+    }
+    if options["use_tls"] and options["use_ssl"]:
+        raise ImproperlyConfigured("Choose one of TLS and SSL for email, not both")
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer("EMAIL_URL")}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Studio <studio@localhost>")
+# The hour (0–23, in TIME_ZONE) after which each person's daily digest is sent.
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8)
+if not 0 <= NOTIFY_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("NOTIFY_DIGEST_HOUR must be an hour from 0 to 23")
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -12,6 +12,7 @@ from typing import Any
 from studio.composer.takes import MAX_TAKES
 from studio.contract.models import ASPECT_RATIOS, MODEL, PROMPT_MAX, TYPES, USER_ID_MAX
 from studio.generations.models import GenerationState, Output
+from studio.review.drawing import Drawing
 
 VERSION = "1.0.0"
 
@@ -36,6 +37,13 @@ GENERATION_ID = {
     "in": "path",
     "required": True,
     "description": "The studio's id of the generation.",
+    "schema": ID,
+}
+PREVIEW_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "The preview's id.",
     "schema": ID,
 }
 
@@ -136,6 +144,8 @@ SCHEMAS: dict[str, Any] = {
             "finished_at",
             "failure_code",
             "failure_reason",
+            "trashed_at",
+            "purged_at",
             "outputs",
         ],
         "properties": {
@@ -158,6 +168,11 @@ SCHEMAS: dict[str, Any] = {
             "finished_at": TIME,
             "failure_code": {"type": ["string", "null"]},
             "failure_reason": {"type": ["string", "null"]},
+            "trashed_at": {**TIME, "description": "When it was moved to the trash."},
+            "purged_at": {
+                **TIME,
+                "description": "When its files were deleted for good (outputs is then empty).",
+            },
             "outputs": {"type": "array", "items": _ref("Output")},
         },
     },
@@ -177,6 +192,32 @@ SCHEMAS: dict[str, Any] = {
         "required": ["generations"],
         "properties": {"generations": {"type": "array", "items": _ref("Generation")}},
     },
+    "PreviewRequest": {
+        "type": "object",
+        "required": ["request"],
+        "additionalProperties": False,
+        "properties": {"request": _ref("RayRequest")},
+    },
+    "Preview": {
+        "type": "object",
+        "description": "A free draft by the local engine at 360p: never sent to the "
+        "generation API, not a generation, its owner's alone, kept for a day. A person's "
+        "previews render one at a time; a new one replaces the one still queued.",
+        "required": ["id", "state", "label", "created_at", "expires_at"],
+        "properties": {
+            "id": ID,
+            "state": {"enum": ["queued", "rendering", "ready", "failed"]},
+            "label": {"const": "local preview"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "Once ready: the MP4, fetched with the same token.",
+            },
+            "failure_reason": {"type": "string", "description": "Once failed: why."},
+        },
+    },
     "ImportRequest": {
         "type": "object",
         "required": ["remote_id"],
@@ -184,6 +225,92 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"remote_id": {**ID, "description": "The generation API's id."}},
     },
 }
+
+
+def _drawing_schemas() -> dict[str, Any]:
+    """The drawing's schema, from the one model that checks drawings (its shape hoisted)."""
+    schema = Drawing.model_json_schema(ref_template="#/components/schemas/{model}")
+    hoisted = schema.pop("$defs", {})
+    schema["description"] = (
+        "Vector shapes drawn on the frame; every point is [x, y] across the frame's width "
+        "and height, 0 to 1 from the top left. freehand takes 2 or more points; arrow (from, "
+        "to), rect and ellipse (two opposite corners) take 2; text takes 1 and its text."
+    )
+    return {**hoisted, "Drawing": schema}
+
+
+FRAME = {"type": ["integer", "null"], "minimum": 0}
+SCHEMAS.update(
+    {
+        **_drawing_schemas(),
+        "Comment": {
+            "type": "object",
+            "description": "A comment, a reply (parent set) or a range (end_frame set).",
+            "required": [
+                "id",
+                "generation",
+                "parent",
+                "frame",
+                "end_frame",
+                "body",
+                "drawing",
+                "author",
+                "author_email",
+                "guest",
+                "resolved",
+                "deleted",
+                "created_at",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "generation": ID,
+                "parent": {"type": ["integer", "null"]},
+                "frame": {**FRAME, "description": "0-based frame it is pinned to."},
+                "end_frame": {**FRAME, "description": "A range's last frame (included)."},
+                "body": {"type": "string"},
+                "drawing": {"anyOf": [_ref("Drawing"), {"type": "null"}]},
+                "author": {"type": "string", "description": "A member's name, or a guest's."},
+                "author_email": {"type": ["string", "null"]},
+                "guest": {"type": "boolean", "description": "Written through a share link."},
+                "resolved": {"type": "boolean"},
+                "deleted": {"type": "boolean"},
+                "created_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "CommentList": {
+            "type": "object",
+            "required": ["comments", "next_after"],
+            "properties": {
+                "comments": {"type": "array", "items": _ref("Comment")},
+                "next_after": {
+                    "type": ["integer", "null"],
+                    "description": "Pass as after for the next page; null on the last page.",
+                },
+            },
+        },
+        "NewComment": {
+            "type": "object",
+            "required": ["body"],
+            "additionalProperties": False,
+            "properties": {
+                "body": {"type": "string", "minLength": 1, "maxLength": 4000},
+                "frame": {**FRAME, "description": "Within the clip: 0 to its last frame."},
+                "end_frame": {
+                    **FRAME,
+                    "description": "Makes a range frame…end_frame; after frame, within the clip.",
+                },
+                "drawing": {
+                    "anyOf": [_ref("Drawing"), {"type": "null"}],
+                    "description": "Needs a frame.",
+                },
+                "parent": {
+                    "type": ["integer", "null"],
+                    "description": "Reply to this comment (the reply takes its frame and range).",
+                },
+            },
+        },
+    }
+)
 
 RESPONSES: dict[str, Any] = {
     name: _json(_ref("Problem"), text)
@@ -213,6 +340,12 @@ PATHS: dict[str, Any] = {
                     "schema": {"enum": GenerationState.values},
                 },
                 {"name": "batch", "in": "query", "schema": ID},
+                {
+                    "name": "trashed",
+                    "in": "query",
+                    "description": "true: only the trashed (and purged) generations.",
+                    "schema": {"type": "boolean", "default": False},
+                },
                 {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                 {
                     "name": "limit",
@@ -240,6 +373,7 @@ PATHS: dict[str, Any] = {
                 "201": _json(_ref("Batch"), "The recorded takes, waiting to be sent."),
                 "400": _json(_ref("TakeProblem"), "A malformed body, or a refused take."),
                 "402": _json(_ref("Problem"), "Over the team's or the member's budget."),
+                "409": _json(_ref("Problem"), "The team is over its storage quota."),
                 "403": _error("Forbidden"),
                 "404": _json(_ref("Problem"), "parent: no such generation"),
                 "413": _json(_ref("TakeProblem"), "Media too large."),
@@ -281,6 +415,7 @@ PATHS: dict[str, Any] = {
                 },
                 "206": {"description": "The range asked for."},
                 "404": _error("NotFound"),
+                "410": _json(_ref("Problem"), "The generation was purged."),
                 "416": {"description": "A range outside the file."},
                 **COMMON,
             },
@@ -296,6 +431,126 @@ PATHS: dict[str, Any] = {
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
                 "409": _json(_ref("Problem"), "It is no longer waiting."),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/generations/{id}/trash": {
+        "post": {
+            "operationId": "trashGeneration",
+            "summary": "Move a finished generation to the trash (its author, or an owner).",
+            "parameters": [GENERATION_ID],
+            "responses": {
+                "200": _json(_ref("Generation"), "In the trash."),
+                "403": _error("Forbidden"),
+                "404": _error("NotFound"),
+                "409": _json(_ref("Problem"), "Not finished, or already in the trash."),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/generations/{id}/restore": {
+        "post": {
+            "operationId": "restoreGeneration",
+            "summary": "Take a generation back out of the trash, until it is purged.",
+            "parameters": [GENERATION_ID],
+            "responses": {
+                "200": _json(_ref("Generation"), "Restored."),
+                "403": _error("Forbidden"),
+                "404": _error("NotFound"),
+                "409": _json(_ref("Problem"), "Not in the trash, or purged already."),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/generations/{id}/comments": {
+        "get": {
+            "operationId": "listComments",
+            "summary": "The generation's comments and replies, oldest first, in keyset pages.",
+            "parameters": [
+                GENERATION_ID,
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+                },
+            ],
+            "responses": {
+                "200": _json(_ref("CommentList"), "A page."),
+                "400": _error("BadRequest"),
+                "404": _error("NotFound"),
+                **COMMON,
+            },
+        },
+        "post": {
+            "operationId": "addComment",
+            "summary": "Comment on a frame or a range, with an optional drawing, or reply.",
+            "description": "The same comment a member writes on the page; needs a role that "
+            "may comment. A frame outside the clip, a range that does not end after its "
+            "frame or a drawing outside the schema is a 400 naming the field.",
+            "parameters": [GENERATION_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewComment")}},
+            },
+            "responses": {
+                "201": _json(_ref("Comment"), "The comment."),
+                "400": _error("BadRequest"),
+                "403": _error("Forbidden"),
+                "404": _error("NotFound"),
+                **COMMON,
+            },
+        },
+    },
+    "/api/v1/previews": {
+        "post": {
+            "operationId": "startPreview",
+            "summary": "Render a request with the local engine at draft size, free.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("PreviewRequest")}},
+            },
+            "responses": {
+                "202": _json(_ref("Preview"), "Queued: follow it at /api/v1/previews/{id}."),
+                "400": _error("BadRequest"),
+                "403": _error("Forbidden"),
+                "413": _json(_ref("Problem"), "An image is too large."),
+                "422": _json(
+                    _ref("Problem"),
+                    "The contract refuses it, or an input cannot be found or fetched.",
+                ),
+                "503": _json(_ref("Problem"), "The local engine is switched off."),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/previews/{id}": {
+        "get": {
+            "operationId": "getPreview",
+            "parameters": [PREVIEW_ID],
+            "responses": {
+                "200": _json(_ref("Preview"), "The preview."),
+                "404": _error("NotFound"),
+                **COMMON,
+            },
+        }
+    },
+    "/api/v1/previews/{id}/video": {
+        "get": {
+            "operationId": "getPreviewVideo",
+            "summary": "The preview's MP4 once ready (one byte range honoured).",
+            "parameters": [
+                PREVIEW_ID,
+                {"name": "Range", "in": "header", "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The MP4.",
+                    "content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "206": {"description": "The range asked for."},
+                "404": _error("NotFound"),
                 **COMMON,
             },
         }

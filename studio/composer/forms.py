@@ -62,7 +62,7 @@ class KeyframesField(forms.CharField):
         else:
             try:
                 items = json.loads(value or "[]")
-            except json.JSONDecodeError:
+            except ValueError:  # not JSON, or a number too long to read
                 raise forms.ValidationError("The keyframes could not be read.") from None
         if not isinstance(items, list):
             raise forms.ValidationError("The keyframes could not be read.")

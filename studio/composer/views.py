@@ -26,13 +26,14 @@ from studio.composer.pricing import price_table
 from studio.composer.sources import team_sources
 from studio.composer.submit import drafts_for, retry_draft
 from studio.composer.takes import MAX_TAKES, SWEEPS, TakeProblem
+from studio.composer.timing import grid_json, timing_sources
 from studio.contract import rules_as_json
 from studio.contract.models import RETRYABLE_FAILURE_CODES
 from studio.contract.parsing import MAX_FRAME, parse_id, parse_int, parse_uuid
 from studio.generations import lifecycle
 from studio.generations.access import get_generation_for
 from studio.generations.imports import ImportRefused, import_generation, parse_remote_id
-from studio.generations.lifecycle import BudgetExceeded, NoApiConfigured
+from studio.generations.lifecycle import BudgetExceeded, NoApiConfigured, StorageQuotaExceeded
 from studio.generations.models import Asset, Generation
 from studio.teams.access import require_membership
 from studio.teams.models import Membership
@@ -106,6 +107,9 @@ def _page(
         },
         "error_summary": _error_summary(form),
         "rules": rules_as_json(),
+        # The timeline draws with the contract's grid and can copy earlier timings.
+        "grid": grid_json(),
+        "timing_sources": timing_sources(membership.team),
         "prices": price_table(),
         "assets_json": {str(a.id): asset_json(a) for a in assets},
         "sources": sources,
@@ -208,6 +212,8 @@ def _post(request: HttpRequest, membership: Membership) -> HttpResponse:
         )
     except NoApiConfigured:
         return refused(NOT_CONFIGURED, 503)
+    except StorageQuotaExceeded as exc:
+        return refused(str(exc), 409)  # as the API answers it: storage to free, not money
     except BudgetExceeded as exc:
         return refused(str(exc), 402)
     return _landing(takes[0])

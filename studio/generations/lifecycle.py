@@ -26,10 +26,13 @@ from django.utils import timezone
 
 from studio.contract.models import DEFAULT_DURATION, DEFAULT_RESOLUTION
 from studio.contract.structure import iter_refs
+from studio.generations import stacks
 from studio.generations.models import Batch, Generation, GenerationState, ProgressEvent
 from studio.generations.routing import governor_for, route_for_team
+from studio.notifications import services as notifications
 from studio.teams.budget import budget_problem
 from studio.teams.models import Membership, Team
+from studio.teams.storage import quota_problem
 
 State = GenerationState
 FIRST_POLL_AFTER = dt.timedelta(seconds=2)
@@ -59,6 +62,9 @@ class EventKind:
     STATE = "state"  # the API reported a new state (poller)
     RETRY = "retry"  # a GET, download or derivation failed and will be retried (poller)
     DOWNLOADED = "downloaded"  # outputs kept (poller)
+    TRASHED = "trashed"  # moved to the trash (by a person, or a retention rule)
+    RESTORED = "restored"  # taken back out of the trash
+    PURGED = "purged"  # its files deleted for good; the row stays as a tombstone
 
     ALL = (
         RECORDED,
@@ -78,11 +84,18 @@ class EventKind:
         STATE,
         RETRY,
         DOWNLOADED,
+        TRASHED,
+        RESTORED,
+        PURGED,
     )
 
 
 class BudgetExceeded(Exception):
     """The price would take the team or the member past a monthly budget."""
+
+
+class StorageQuotaExceeded(BudgetExceeded):
+    """The team stores as much as its storage quota allows (or more)."""
 
 
 class NoApiConfigured(Exception):
@@ -137,6 +150,9 @@ def _move(
     for name, value in fields.items():
         setattr(generation, name, value)
     _log(generation, kind, detail)
+    if to in Generation.FINISHED:
+        # Its author hears of it (or of its batch, once every take has ended).
+        notifications.generation_ended_on_commit(generation.pk)
     return True
 
 
@@ -211,6 +227,9 @@ def record(
             problem = budget_problem(membership, total, takes=len(drafts))
             if problem:
                 raise BudgetExceeded(problem)
+            problem = quota_problem(team)
+            if problem:
+                raise StorageQuotaExceeded(problem)
             batch = None
             if len(drafts) > 1:
                 batch = Batch.objects.create(
@@ -254,6 +273,10 @@ def record(
                     queue_order=now + dt.timedelta(microseconds=index),
                 )
                 takes.append(generation)
+            if len(takes) == 1:
+                # One new version of its source (remix, retry, promote) joins its stack;
+                # a batch's takes are alternatives, and one picked later can start a stack.
+                stacks.join_source(takes[0])
             ProgressEvent.objects.bulk_create(
                 [event(g, EventKind.RECORDED, state=State.WAITING, at=now) for g in takes]
             )

@@ -147,6 +147,40 @@ class Batch(models.Model):
         return f"{self.get_kind_display()} of {self.size}"
 
 
+class GenerationQuerySet(models.QuerySet["Generation"]):
+    def live(self) -> GenerationQuerySet:
+        """Not in the trash: what the gallery, the pickers, compare and lists show."""
+        return self.filter(trashed_at__isnull=True)
+
+    def in_trash(self) -> GenerationQuerySet:
+        """In the trash and not yet purged (still restorable)."""
+        return self.filter(trashed_at__isnull=False, purged_at__isnull=True)
+
+
+class Stack(models.Model):
+    """The versions of one shot over time (v1, v2, …), unlike a batch's takes sent together.
+
+    Its versions are the generations whose ``stack`` it is, numbered by ``version``.
+    ``current`` is the version the team settled on; while nobody has chosen one, the
+    latest version counts as current (``studio.generations.stacks.current_of``).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="stacks")
+    current = models.ForeignKey(
+        "Generation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Stack {self.pk}"
+
+
 class Generation(models.Model):
     State = GenerationState
     # The API's states that the poller keeps polling.
@@ -207,6 +241,11 @@ class Generation(models.Model):
         Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="takes"
     )
     take_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Versions of one shot over time share a stack, numbered from 1 (see ``stacks``).
+    stack = models.ForeignKey(
+        Stack, on_delete=models.SET_NULL, null=True, blank=True, related_name="versions"
+    )
+    version = models.PositiveSmallIntegerField(null=True, blank=True)
 
     # Where it went and what came back. ``api_source`` says whose key goes with
     # ``api_base_url`` (the team's own API or the studio's): see ``routing``.
@@ -251,6 +290,16 @@ class Generation(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     picked = models.BooleanField(default=False)
 
+    # The trash: set while it is in the trash; ``purged_at`` once its files are gone for
+    # good (the row stays as a tombstone). Changed only in ``studio.generations.trash``.
+    trashed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GenerationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -267,11 +316,23 @@ class Generation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="generation_price_non_negative"
             ),
+            # A version number exactly when in a stack, and each number once per stack.
+            models.CheckConstraint(
+                condition=models.Q(stack__isnull=True, version__isnull=True)
+                | models.Q(stack__isnull=False, version__gte=1),
+                name="generation_version_in_stack",
+            ),
+            models.UniqueConstraint(fields=["stack", "version"], name="one_generation_per_version"),
             # Once the API has said anything about it, its id is known.
             models.CheckConstraint(
                 condition=~models.Q(state__in=["queued", "processing", "completed", "failed"])
                 | models.Q(remote_id__isnull=False),
                 name="generation_remote_id_when_accepted",
+            ),
+            # A purged generation went through the trash, and never comes back from it.
+            models.CheckConstraint(
+                condition=models.Q(purged_at__isnull=True) | models.Q(trashed_at__isnull=False),
+                name="generation_purged_only_from_trash",
             ),
         ]
 
@@ -294,6 +355,14 @@ class Generation(models.Model):
     @property
     def is_unsent(self) -> bool:
         return self.state in self.UNSENT
+
+    @property
+    def is_trashed(self) -> bool:
+        return self.trashed_at is not None
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
 
 class ProgressEvent(models.Model):
@@ -337,3 +406,19 @@ class Output(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["generation", "kind"], name="one_output_per_kind"),
         ]
+
+
+class Chore(models.Model):
+    """A periodic job of the workers (the trash's purge, retention) and who holds it.
+
+    Any number of pollers run it; a conditional UPDATE on ``lease_until`` lets one of them
+    take it at a time, and ``done_at`` says when it last ran to the end.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -126,7 +126,8 @@ def group(items: list[Generation], team: Team) -> list[Generation | BatchCard]:
         return list(items)
     takes: dict[uuid.UUID, list[Generation]] = {i: [] for i in batch_ids}
     rows = (
-        Generation.objects.filter(team=team, batch_id__in=batch_ids)
+        Generation.objects.live()
+        .filter(team=team, batch_id__in=batch_ids)
         .select_related("author", "batch")
         .prefetch_related(card_outputs())
         .order_by("take_index", "created_at", "id")

@@ -112,7 +112,7 @@ def _search(qs: QuerySet[Generation], q: str) -> QuerySet[Generation]:
 
 
 def filtered(team: Team, data: dict[str, Any]) -> QuerySet[Generation]:
-    qs = Generation.objects.filter(team=team)
+    qs = Generation.objects.live().filter(team=team)
     for field in ("state", "kind", "resolution", "duration", "approval"):
         if data.get(field):
             qs = qs.filter(**{f"{field}__in": data[field]})

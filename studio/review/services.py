@@ -14,7 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from studio.contract.parsing import MAX_FRAME, parse_id
 from studio.generations.models import Generation
-from studio.review.models import ApprovalEvent, Comment, Mention, Pick, ShareLink
+from studio.notifications import services as notifications
+from studio.review.drawing import DrawingError, clean_drawing
+from studio.review.models import RANGE_ORDER, ApprovalEvent, Comment, Mention, Pick, ShareLink
 from studio.teams.models import Membership
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.+-]*)")
@@ -82,6 +84,18 @@ def _clean_frame(generation: Generation, frame: int | None) -> int | None:
     return frame
 
 
+def _clean_range(generation: Generation, frame: int | None, end_frame: int | None) -> int | None:
+    """The range's last frame (None for a single frame): after `frame`, within the clip."""
+    if end_frame is None:
+        return None
+    if frame is None:
+        raise ReviewError("A range needs its first frame too.")
+    end_frame = _clean_frame(generation, end_frame)
+    if end_frame is not None and end_frame <= frame:
+        raise ReviewError(RANGE_ORDER)
+    return end_frame
+
+
 def last_frame(generation: Generation) -> int | None:
     """The last frame index of the playable video, when it is known."""
     for output in generation.outputs.all():
@@ -100,8 +114,20 @@ def add_comment(
     guest_name: str = "",
     share_link: ShareLink | None = None,
     parent_id: int | None = None,
+    end_frame: int | None = None,
+    drawing: object = None,
 ) -> Comment:
+    """Every new comment, reply or note from the API comes through here.
+
+    A range covers ``frame`` to ``end_frame`` (both shown); a drawing is checked by the one
+    schema in `studio.review.drawing` and needs a frame to sit on. A reply joins its
+    thread's frame and range.
+    """
     body = _clean_body(body)
+    try:
+        drawing = clean_drawing(drawing)
+    except DrawingError as exc:
+        raise ReviewError(str(exc)) from None
     guest_name = (guest_name or "").strip()[:60]
     if author is None and not guest_name:
         raise ReviewError("Give your name so the team knows who wrote this.")
@@ -119,9 +145,12 @@ def add_comment(
         # One level of threads: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
-        frame = parent.frame
+        frame, end_frame = parent.frame, parent.end_frame
     else:
         frame = _clean_frame(generation, frame)
+        end_frame = _clean_range(generation, frame, end_frame)
+    if drawing is not None and frame is None:
+        raise ReviewError("A drawing sits on a frame: give the frame.")
     comment = Comment.objects.create(
         generation=generation,
         parent=parent,
@@ -129,10 +158,13 @@ def add_comment(
         guest_name="" if author is not None else guest_name,
         share_link=share_link,
         frame=frame,
+        end_frame=end_frame,
         body=body,
+        drawing=drawing,
     )
     users = mentioned_users(body, team_handles(generation.team_id))
     Mention.objects.bulk_create([Mention(comment=comment, user=u) for u in users])
+    notifications.comment_saved(comment)
     Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") + 1)
     return comment
 
@@ -163,9 +195,10 @@ def delete_comment(generation: Generation, comment_id: int, by: AbstractBaseUser
         raise ReviewError("This comment was already deleted.")
     if comment.parent_id is None and comment.replies.exists():
         comment.body = ""
+        comment.drawing = None
         comment.deleted_at = timezone.now()
         comment.deleted_by = by
-        comment.save(update_fields=["body", "deleted_at", "deleted_by"])
+        comment.save(update_fields=["body", "drawing", "deleted_at", "deleted_by"])
         Mention.objects.filter(comment=comment).delete()
     else:
         comment.delete()
@@ -198,6 +231,7 @@ def set_approval(
     event = ApprovalEvent.objects.create(
         generation=generation, state=state, by=by, note=(note or "").strip()[:500]
     )
+    notifications.approval_changed(event)
     Generation.objects.filter(pk=generation.pk).update(approval=state)
     generation.approval = state
     return event

@@ -106,6 +106,7 @@ def test_runstudio_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
     assert process.returncode == 0, output
     assert "Sign in as first@example.com" in output
     assert "started poller" in output and "started engine-1" in output
+    assert "started notifier" in output
     assert output.rstrip().endswith("Stopped.")
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studio.accounts.users import create_user
+from studio.generations import trash
 from studio.generations.models import Generation
 from studio.review.share import create_share, revoke, token_for
 from studio.teams.models import Invite
@@ -91,6 +92,24 @@ def _compose_refused(client: Client, world: World) -> HttpResponse:
     return client.post(reverse("composer:compose"), {"mode": "generate", "prompt": ""})
 
 
+def _trashed(client: Client, world: World) -> HttpResponse:
+    trash.trash(make_generation(world.p.team, world.p.editor), world.p.editor)
+    client.force_login(world.p.editor)
+    return client.get(reverse("review:trash"))
+
+
+def _purged(client: Client, world: World) -> HttpResponse:
+    """An extension of a purged generation: its lineage shows the parent as deleted."""
+    parent = make_generation(world.p.team, world.p.editor)
+    child = make_generation(
+        world.p.team, world.p.editor, parent=parent, action=Generation.Action.EXTEND_FORWARD
+    )
+    trash.trash(parent, world.p.editor)
+    trash.purge(parent.id)
+    client.force_login(world.p.owner)
+    return client.get(reverse("generations:detail", args=[child.id]))
+
+
 take_url = lambda name: lambda w: reverse(name, args=[w.take.id])  # noqa: E731
 
 PAGES = [
@@ -99,6 +118,12 @@ PAGES = [
     Page("password done", _get("viewer", lambda w: reverse("accounts:password_done"))),
     Page("CSRF refusal", _csrf_refused, status=403),
     Page("API tokens", _get("editor", lambda w: reverse("api:tokens"))),
+    Page("notifications", _get("editor", lambda w: reverse("notifications:inbox"))),
+    Page("notifications, none", _get("viewer", lambda w: reverse("notifications:inbox"))),
+    Page(
+        "notification preferences",
+        _get("viewer", lambda w: reverse("notifications:preferences")),
+    ),
     Page("API tokens, a new one", _new_token),
     Page("gallery", _get("viewer", lambda w: reverse("review:gallery"))),
     Page("gallery, no team", _no_team),
@@ -129,6 +154,8 @@ PAGES = [
         _get("viewer", lambda w: f"{reverse('review:compare')}?g={w.take.id}&g={w.other.id}"),
     ),
     Page("shares", _get("editor", lambda w: reverse("review:shares"))),
+    Page("trash", _trashed),
+    Page("generation, purged", _purged),
     Page("shared takes", _get(None, lambda w: reverse("review:shared", args=[w.token]))),
     Page(
         "shared take",

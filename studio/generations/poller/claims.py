@@ -34,14 +34,28 @@ def make_owner() -> str:
     return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
-def due(now: dt.datetime) -> QuerySet[Generation]:
-    """Rows that need the poller now: in flight, or completed and not yet downloaded."""
-    needs_work = Q(state__in=Generation.IN_FLIGHT) | Q(
-        state=GenerationState.COMPLETED, outputs_ready=False
+def needs_work() -> Q:
+    """Rows the poller has work on: in flight, or completed and not yet downloaded.
+
+    A purged generation's files are gone for good: nothing is downloaded for it again (a
+    download that was already under way is deleted by the next purge pass).
+    """
+    return Q(remote_id__isnull=False, purged_at__isnull=True) & (
+        Q(state__in=Generation.IN_FLIGHT) | Q(state=GenerationState.COMPLETED, outputs_ready=False)
     )
+
+
+def due(now: dt.datetime) -> QuerySet[Generation]:
+    """Rows that need the poller now."""
     is_due = Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
     unleased = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    return Generation.objects.filter(needs_work, is_due, unleased, remote_id__isnull=False)
+    return Generation.objects.filter(needs_work(), is_due, unleased)
+
+
+def poll_now(generations: QuerySet[Generation]) -> int:
+    """Make the next poller pass pick these rows, however far their backoff had put them
+    ("poll again now"); rows the poller has no work on are left alone. Returns how many."""
+    return generations.filter(needs_work()).update(next_poll_at=timezone.now())
 
 
 def claim_batch(owner: str, limit: int, lease_seconds: float) -> list[Generation]:

@@ -24,6 +24,7 @@ from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
 from studio.generations.routing import no_key_reason, route_for
 from studio.media import MediaError
+from studio.notifications import services as notifications
 
 log = logging.getLogger("studio.poller")
 
@@ -138,6 +139,9 @@ def _poll(
                 key=key, remote_id=remote_id, answer=look.answer, folder=outputs.folder_of(row)
             )
     written = record.write(changes, config.owner)
+    for row, change in changes.items():
+        if row.id in written and change.fields.get("state") == GenerationState.FAILED:
+            notifications.generation_ended_on_commit(row.id)
     report.timings["record"] = time.perf_counter() - started
     return {row: job for row, job in fetch.items() if row.id in written}
 
@@ -210,6 +214,8 @@ def _keep(
     change.event(row, now, lifecycle.EventKind.DOWNLOADED, state=row.state, detail=detail)
     if record.write({row: change}, config.owner):
         report.downloaded += 1
+        # Completed is news once its outputs are kept, so the link plays.
+        notifications.generation_ended_on_commit(row.id)
 
 
 def _retry(

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from studio.generations.models import Generation
-from studio.review import batches, share
+from studio.review import batches, share, stacks
 from studio.review import gallery as g
 from studio.teams.access import current_membership
 from studio.teams.models import Membership
@@ -27,6 +27,16 @@ def _query_with(base: QueryDict, name: str, cursor: str | None) -> str | None:
     return query.urlencode()
 
 
+def _grouping(request: HttpRequest) -> str:
+    """How the gallery folds its cards: the person's choice, kept in their session."""
+    wanted = request.GET.get("group")
+    if wanted in stacks.GROUPINGS:
+        request.session[stacks.GROUPING_SESSION_KEY] = wanted
+        return wanted
+    kept = request.session.get(stacks.GROUPING_SESSION_KEY)
+    return kept if kept in stacks.GROUPINGS else stacks.DEFAULT_GROUPING
+
+
 @login_required
 def gallery(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
@@ -39,12 +49,25 @@ def gallery(request: HttpRequest) -> HttpResponse:
     size = data.get("size") or g.PAGE_SIZES[0]
     error = ""
     qs = g.filtered(membership.team, data)
-    batch = None
-    if "batch" in request.GET:
+    grouping = _grouping(request)
+    batch = stack = None
+    if "stack" in request.GET:
+        # One stack's versions, v1 first.
+        stack = stacks.get_stack_for(membership.team, request.GET["stack"])
+        items = list(
+            qs.filter(stack=stack)
+            .select_related("author")
+            .prefetch_related(g.card_outputs())
+            .order_by("version")
+        )
+        g.attach_media(items)
+        page = g.Page(items=items, next_cursor=None, size=size)
+        cards: list[Generation | batches.BatchCard | stacks.StackCard] = list(items)
+    elif "batch" in request.GET:
         # One batch's takes, in take order: at most MAX_TAKES, so never more than a page.
         batch = batches.get_batch_for(membership.team, request.GET["batch"])
         page = g.Page(items=batches.batch_takes(qs, batch), next_cursor=None, size=size)
-        cards: list[Generation | batches.BatchCard] = list(page.items)
+        cards = list(page.items)
     else:
         try:
             page = g.page_of(
@@ -54,7 +77,12 @@ def gallery(request: HttpRequest) -> HttpResponse:
             error = str(exc)
             page = g.page_of(qs, sort, size)
         g.attach_media(page.items)
-        cards = batches.group(page.items, membership.team)
+        if grouping == "batch":
+            cards = list(batches.group(page.items, membership.team))
+        elif grouping == "stack":
+            cards = list(stacks.group(page.items, membership.team))
+        else:
+            cards = list(page.items)
     first_query = request.GET.copy()
     first_query.pop("after", None)
     first_query.pop("before", None)
@@ -65,6 +93,10 @@ def gallery(request: HttpRequest) -> HttpResponse:
         "batch": batch,
         "batch_title": batches.title_of(batch) if batch else "",
         "batch_summary": batches.batch_summary(batch) if batch else "",
+        "stack": stack,
+        "stack_compare_url": stacks.stack_compare_url(stack) if stack else "",
+        "grouping": grouping,
+        "groupings": stacks.GROUPINGS,
         "sort": sort,
         "next_query": _query_with(first_query, "after", page.next_cursor),
         "prev_query": _query_with(first_query, "before", page.prev_cursor),

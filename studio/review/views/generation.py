@@ -7,11 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from studio.contract import FPS
 from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation
+from studio.generations.stacks import last_two
+from studio.generations.trash import may_trash
 from studio.review import page
+from studio.review import stacks as stack_views
 from studio.review.batches import MAX_COMPARE, siblings
+from studio.review.drawing import palette
 from studio.review.lineage import extend_chain, lineage_of
 from studio.review.models import ApprovalEvent, Pick
 from studio.review.share import DAY_CHOICES, DEFAULT_DAYS
@@ -42,6 +47,7 @@ def generation_context(generation: Generation) -> dict[str, Any]:
         "player": page.player_for(generation, outputs),
         "threads": roots,
         "marks": page.marks(roots),
+        "drawing_palette": palette(),
         "downloads": [outputs[k] for k in page.DOWNLOAD_KINDS if k in outputs],
     }
 
@@ -55,6 +61,8 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         {
             "membership": membership,
             "can": {a: membership.can(a) for a in ("comment", "approve", "pick", "compose")},
+            # The player's range and drawing tools fill in the comment form.
+            "can_draw": membership.can("comment"),
             # Owners may delete anyone's comment (review/_comments.html reads this).
             "can_delete_any": membership.can("manage"),
             "share_days": DAY_CHOICES,
@@ -76,7 +84,12 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
             "progress": None if context["player"] else _progress(generation),
         }
     )
+    context["can_trash"] = may_trash(membership, generation)
     context["siblings"] = siblings(generation)
+    context["switcher"] = stack_views.switcher(generation)
+    context["team_stacks"] = (
+        stack_views.team_stacks(membership.team) if membership.can("pick") else []
+    )
     return render(request, "generations/detail.html", context)
 
 
@@ -98,6 +111,10 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Two to four takes side by side, played together, with their parameters diffed."""
     membership = require_membership(request, "view")
     raw = request.GET.getlist("g")
+    if not raw and "stack" in request.GET:
+        # A stack opens on its last two versions.
+        stack = stack_views.get_stack_for(membership.team, request.GET["stack"])
+        raw = [str(v.id) for v in last_two(stack)]
     ids: list[uuid.UUID] = []
     for value in raw:
         ident = parse_uuid(value)
@@ -110,7 +127,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         error = f"Choose between 2 and {MAX_COMPARE} takes to compare (tick them in the gallery)."
     found = {
         g.id: g
-        for g in Generation.objects.filter(team=membership.team, id__in=ids)
+        for g in Generation.objects.live()
+        .filter(team=membership.team, id__in=ids)
         .select_related("author")
         .prefetch_related("outputs")
     }
@@ -125,7 +143,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "review/compare.html",
-        {"takes": [] if error else takes, "rows": rows, "error": error},
+        {"takes": [] if error else takes, "rows": rows, "error": error, "fps": FPS},
     )
 
 

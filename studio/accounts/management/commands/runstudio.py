@@ -104,6 +104,8 @@ class Command(BaseCommand):
             children.append(Child("sender", [*manage, "send"], essential=False))
         if "poll" in commands:
             children.append(Child("poller", [*manage, "poll"], essential=False))
+        if "notify" in commands:
+            children.append(Child("notifier", [*manage, "notify"], essential=False))
         if settings.ENGINE_ENABLED and "engine_worker" in commands:
             for n in range(max(1, settings.ENGINE_WORKERS)):
                 children.append(
