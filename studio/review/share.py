@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from studio.generations.models import Generation, Output
+from studio.generations.models import Generation, GenerationQuerySet, Output
 from studio.review import page
 from studio.review.models import ShareLink
 from studio.teams.models import Team
@@ -71,7 +71,7 @@ def create_share(
         raise ValueError(f"A link can share at most {MAX_ITEMS} generations.")
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"A link lasts between 1 and {MAX_DAYS} days.")
-    generations = list(Generation.objects.filter(team=team, id__in=set(generation_ids)))
+    generations = list(Generation.objects.live().filter(team=team, id__in=set(generation_ids)))
     if len(generations) != len(set(generation_ids)):
         raise ValueError("Some of those generations are not in this team.")
     share = ShareLink.objects.create(
@@ -84,6 +84,11 @@ def create_share(
     )
     share.generations.set(generations)
     return share
+
+
+def shared_generations(share: ShareLink) -> GenerationQuerySet:
+    """What a link still shares: a generation moved to the trash leaves its links too."""
+    return share.generations.all().live()
 
 
 def revoke(share: ShareLink, by: AbstractBaseUser) -> None:

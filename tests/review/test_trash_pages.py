@@ -132,3 +132,34 @@ def test_a_purged_parent_is_drawn_as_deleted(client: Client, personas: Personas)
     assert "deleted · the original clip" in page
     parent_page = client.get(reverse("generations:detail", args=[parent.id])).content.decode()
     assert "Deleted" in parent_page
+
+
+def test_a_share_link_stops_showing_what_was_moved_to_the_trash(
+    client: Client, personas: Personas
+) -> None:
+    from studio.review.share import create_share, token_for
+
+    gone = make_generation(personas.team, personas.editor, prompt="TRASHED-ONE")
+    poster = add_media(gone, frames=4)["poster"]
+    kept = make_generation(personas.team, personas.editor, prompt="KEPT-ONE")
+    both = create_share(personas.team, [gone.id, kept.id], by=personas.owner, days=7)
+    alone = create_share(personas.team, [gone.id], by=personas.owner, days=7)
+    trash.trash(gone, personas.editor)
+    client.logout()
+
+    page = client.get(reverse("review:shared", args=[token_for(both)]))
+    # One generation is left: the link opens it directly.
+    assert page.status_code == 302 and str(kept.id) in page["Location"]
+    item = reverse("review:shared_item", args=[token_for(both), gone.id])
+    assert client.get(item).status_code == 404
+    file_url = reverse("review:shared_file", args=[token_for(both), poster.pk])
+    assert client.get(file_url).status_code == 404
+    gone_page = client.get(reverse("review:shared", args=[token_for(alone)]))
+    assert gone_page.status_code == 410
+    assert "moved what it shared to the trash" in gone_page.content.decode()
+    # A trashed generation cannot be shared afresh.
+    with pytest.raises(ValueError):
+        create_share(personas.team, [gone.id], by=personas.owner, days=7)
+    # Restored, it is shared again.
+    trash.restore(gone, personas.editor)
+    assert client.get(item).status_code == 200

@@ -22,6 +22,7 @@ from studio.review.share import (
     revoke,
     share_for_token,
     shared_files,
+    shared_generations,
     token_for,
 )
 from studio.review.views.actions import comment_fields
@@ -93,7 +94,7 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
 
 
 def _shared_generation(share: ShareLink, generation_id: uuid.UUID) -> Generation:
-    generation = share.generations.filter(pk=generation_id).select_related("team").first()
+    generation = shared_generations(share).filter(pk=generation_id).select_related("team").first()
     if generation is None:
         raise Http404("No such generation")
     return generation
@@ -103,7 +104,10 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     share = _open(request, token)
     if isinstance(share, HttpResponse):
         return share
-    items = list(share.generations.prefetch_related("outputs").order_by("created_at", "id"))
+    items = list(shared_generations(share).prefetch_related("outputs").order_by("created_at", "id"))
+    if not items:
+        reason = "The team that shared this link has moved what it shared to the trash."
+        return render(request, "review/share_gone.html", {"reason": reason}, status=410)
     if len(items) == 1:
         return redirect("review:shared_item", token=token, generation_id=items[0].id)
     for item in items:
@@ -130,7 +134,7 @@ def shared_item(request: HttpRequest, token: str, generation_id: uuid.UUID) -> H
             "token": token,
             "can_draw": share.allow_comments,
             "guest_name": request.session.get(GUEST_KEY, ""),
-            "many": share.generations.count() > 1,
+            "many": shared_generations(share).count() > 1,
         }
     )
     return render(request, "review/shared_item.html", context)
@@ -168,7 +172,11 @@ def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpRespons
     if isinstance(share, HttpResponse):
         return share
     output = (
-        Output.objects.filter(pk=output_id, generation__share_links=share)
+        Output.objects.filter(
+            pk=output_id,
+            generation__share_links=share,
+            generation__in=shared_generations(share),
+        )
         .select_related("generation")
         .first()
     )
