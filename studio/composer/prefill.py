@@ -3,9 +3,9 @@ or one frame of a clip placed as a start, end or keyframe."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from studio import mediastore
 from studio.composer.assets import UploadRejected, png_bytes, store_bytes
 from studio.contract import FPS, max_index
 from studio.generations.models import Asset, Generation, Output
@@ -56,14 +56,14 @@ def from_source(action: str, source: Generation) -> tuple[dict[str, Any], str]:
     return initial, action
 
 
-def _video_path(generation: Generation) -> Path:
+def _video_name(generation: Generation) -> str:
     outputs = {o.kind: o for o in generation.outputs.all()}
     # An HDR original decodes tone-mapped either way; the SDR preview is cheaper to read.
     chosen = outputs.get(Output.Kind.PREVIEW) if generation.hdr else None
     chosen = chosen or outputs.get(Output.Kind.VIDEO)
     if chosen is None or not chosen.file:
         raise PrefillError("That clip's video has not been downloaded yet.")
-    return Path(chosen.file.path)
+    return chosen.file.name
 
 
 def frame_asset(generation: Generation, frame: int, membership: Membership) -> Asset:
@@ -72,14 +72,15 @@ def frame_asset(generation: Generation, frame: int, membership: Membership) -> A
         raise PrefillError("Frames can only be taken from completed clips.")
     if frame < 0:
         raise PrefillError("Frame numbers start at 0.")
-    path = _video_path(generation)
     try:
-        for _t, rgb in iter_frames(path, start_s=frame / FPS):
-            data = png_bytes(rgb)
-            break
-        else:
-            raise PrefillError(f"The clip has no frame {frame}.")
-    except MediaError as exc:
+        # A bucket's video is read from a scratch copy; on disk, in place.
+        with mediastore.readable(_video_name(generation)) as path:
+            for _t, rgb in iter_frames(path, start_s=frame / FPS):
+                data = png_bytes(rgb)
+                break
+            else:
+                raise PrefillError(f"The clip has no frame {frame}.")
+    except (MediaError, OSError) as exc:
         raise PrefillError(f"The clip could not be read: {exc}") from None
     try:
         return store_bytes(

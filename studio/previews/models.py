@@ -17,7 +17,7 @@ from django.utils import timezone
 from studio.teams.models import Team
 
 KEEP = timedelta(days=1)
-# Under MEDIA_ROOT: one folder per preview, holding its staged inputs and its MP4.
+# In the store: one folder per preview, holding its staged inputs and its MP4.
 FOLDER = "previews"
 VIDEO_NAME = "video.mp4"
 
@@ -68,8 +68,14 @@ class Preview(models.Model):
     @property
     def media_name(self) -> str:
         """The MP4's name under MEDIA_ROOT (what stored_file_response serves)."""
-        return f"{FOLDER}/{self.id}/{VIDEO_NAME}"
+        return f"{media_folder(self.id)}/{VIDEO_NAME}"
+
+
+def media_folder(preview_id: uuid.UUID) -> str:
+    """The preview's folder as a stored name (a prefix, in a bucket)."""
+    return f"{FOLDER}/{preview_id}"
 
 
 def folder_of(preview_id: uuid.UUID) -> Path:
-    return Path(settings.MEDIA_ROOT) / FOLDER / str(preview_id)
+    """The preview's folder on disk (where it is rendered when the store is the disk)."""
+    return Path(settings.MEDIA_ROOT) / media_folder(preview_id)

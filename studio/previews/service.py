@@ -10,7 +10,6 @@ any generation API.
 from __future__ import annotations
 
 import copy
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from studio import mediastore
 from studio.contract import ContractError, validate
 from studio.contract import errors as e
 from studio.contract.parsing import parse_id, parse_uuid
 from studio.contract.structure import decode_data, iter_refs
 from studio.generations.lifecycle import ASSET_PREFIX
 from studio.generations.models import Asset, Generation, Output, RemoteFile
-from studio.previews.models import Preview, folder_of
+from studio.previews.models import Preview, folder_of, media_folder
 from studio.teams.models import Membership
 
 NEEDS_ENGINE = "Previews need the local engine, which is switched off here (ENGINE_ENABLED=false)."
@@ -52,7 +52,16 @@ def start(membership: Membership, body: Any) -> Preview:
     stored = copy.deepcopy(body)
     preview_id = uuid.uuid4()
     try:
-        inputs = _stage(membership, stored, folder_of(preview_id))
+        if mediastore.is_local():
+            inputs = _stage(membership, stored, folder_of(preview_id))
+        else:
+            # Staged in scratch, then kept in the bucket, where any worker finds them.
+            with mediastore.scratch_dir() as scratch:
+                inputs = _stage(membership, stored, scratch)
+                for entry in inputs.values():
+                    if "file" in entry:
+                        name = f"{media_folder(preview_id)}/{entry['file']}"
+                        mediastore.put(name, scratch / entry["file"])
         preview = Preview.objects.create(
             id=preview_id,
             owner=membership.user,
@@ -61,7 +70,7 @@ def start(membership: Membership, body: Any) -> Preview:
             inputs=inputs,
         )
     except BaseException:
-        shutil.rmtree(folder_of(preview_id), ignore_errors=True)
+        mediastore.delete_folder(media_folder(preview_id))
         raise
     _replace_older(preview)
     return preview
@@ -84,13 +93,13 @@ def _replace_older(preview: Preview) -> None:
         Preview.objects.filter(id__in=older, state=Preview.State.QUEUED).delete()
     for old_id in older:
         if not Preview.objects.filter(id=old_id).exists():
-            shutil.rmtree(folder_of(old_id), ignore_errors=True)
+            mediastore.delete_folder(media_folder(old_id))
 
 
 def _stage(membership: Membership, body: dict[str, Any], folder: Path) -> dict[str, Any]:
     """Resolve every ref of ``body`` (changed in place: inline data is replaced by the
     staged file's name); returns field path -> {"file": in the folder} or {"media": a
-    name under MEDIA_ROOT}."""
+    stored name}."""
     inputs: dict[str, Any] = {}
     video_source = body.get("type") in ("video_edit", "video_reframe")
     for n, (path, ref) in enumerate(iter_refs(body)):

@@ -8,6 +8,7 @@ rendered for longer than STALE; nothing is retried (the person just previews aga
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -19,7 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from studio.previews.models import FOLDER, KEEP, VIDEO_NAME, Preview, folder_of
+from studio import mediastore
+from studio.previews.models import FOLDER, KEEP, VIDEO_NAME, Preview, folder_of, media_folder
 
 log = logging.getLogger("studio.previews")
 
@@ -76,22 +78,30 @@ def _render(preview: Preview, stop: Callable[[], bool]) -> None:
     from studio.engine.inputs import InputProblem, job_for
     from studio.render import render
 
-    folder = folder_of(preview.id)
+    local = mediastore.is_local()
+    with contextlib.ExitStack() as scratch:
+        # With a bucket, inputs are read from scratch copies and the render happens in a
+        # scratch folder; only the finished MP4 goes back to the store.
+        folder = folder_of(preview.id) if local else scratch.enter_context(mediastore.scratch_dir())
 
-    def locate(path: str) -> Path:
-        entry = preview.inputs.get(path) or {}
-        if "file" in entry:
-            return folder / entry["file"]
-        if "media" in entry:
-            found = Path(settings.MEDIA_ROOT) / entry["media"]
-            if found.is_file():
-                return found
-        raise InputProblem("invalid_request", f"{path}: the input is gone")
+        def locate(path: str) -> Path:
+            entry = preview.inputs.get(path) or {}
+            if local and "file" in entry:
+                return folder / entry["file"]
+            name = entry.get("media") or ""
+            if "file" in entry:
+                name = f"{media_folder(preview.id)}/{entry['file']}"
+            if name and (not local or mediastore.disk_path(name).is_file()):
+                with contextlib.suppress(FileNotFoundError):
+                    return scratch.enter_context(mediastore.readable(name))
+            raise InputProblem("invalid_request", f"{path}: the input is gone")
 
-    job = job_for(preview.request, locate, draft=True)
-    result = render(job, folder, should_stop=stop)
-    if result.video != folder / VIDEO_NAME:
-        os.replace(result.video, folder / VIDEO_NAME)
+        job = job_for(preview.request, locate, draft=True)
+        result = render(job, folder, should_stop=stop)
+        if result.video != folder / VIDEO_NAME:
+            os.replace(result.video, folder / VIDEO_NAME)
+        if not local:
+            mediastore.put(preview.media_name, folder / VIDEO_NAME)
     _finish(preview, State.READY)
 
 
@@ -111,8 +121,11 @@ def sweep(now: datetime | None = None) -> int:
     expired = list(Preview.objects.filter(expires_at__lte=now).values_list("id", flat=True))
     Preview.objects.filter(id__in=expired).delete()
     for preview_id in expired:
-        shutil.rmtree(folder_of(preview_id), ignore_errors=True)
-    _sweep_orphans(now)
+        mediastore.delete_folder(media_folder(preview_id))
+    if mediastore.is_local():
+        # Walking a whole bucket each sweep would cost more than the strays (a start
+        # removes its inputs when it fails; a lifecycle rule on previews/ catches a kill).
+        _sweep_orphans(now)
     return len(expired)
 
 

@@ -1,20 +1,25 @@
 """Keeping outputs: where downloads land, their Output rows, and the derived media.
 
-An Output row is written only once its file is complete on disk (downloads and derived
-files are written to a temporary name and renamed), so a poller killed half-way leaves
-nothing that counts as done; the next pass removes the leftovers and carries on.
+An Output row is written only once its file is complete in the store (downloads and
+derived files are written to a temporary name and renamed, or uploaded whole to a
+bucket), so a poller killed half-way leaves nothing that counts as done; the next pass
+removes the leftovers and carries on. With a bucket, downloads and derivations work in
+scratch folders of the system's temporary directory (studio.mediastore).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from studio import mediastore
 from studio.client import Download
 from studio.generations.models import Generation, Output
 from studio.media import poster_frame, probe_video, sdr_preview, strip_layout, thumbnail_strip
@@ -38,6 +43,20 @@ def folder_of(generation: Generation) -> Path:
     return Path(settings.MEDIA_ROOT) / folder_name(generation)
 
 
+def download_folder(generation: Generation) -> Path:
+    """Where a pass downloads a generation's outputs: beside their final place on disk, or
+    a scratch folder (see release_download_folder) when they go to a bucket."""
+    if mediastore.is_local():
+        return folder_of(generation)
+    return Path(tempfile.mkdtemp(prefix=mediastore.SCRATCH_PREFIX))
+
+
+def release_download_folder(folder: Path) -> None:
+    """Remove a scratch download folder (what was kept went to the bucket already)."""
+    if not mediastore.is_local():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def sweep_leftovers(generation: Generation) -> int:
     """Delete temporary files a killed poller left behind (only call while holding the lease).
 
@@ -46,6 +65,8 @@ def sweep_leftovers(generation: Generation) -> int:
     before it downloads or derives, so whoever takes up a killed poller's row (within
     one lease) removes what that poller left.
     """
+    if not mediastore.is_local():
+        return 0  # scratch folders are removed by the pass that made them
     folder = folder_of(generation)
     removed = 0
     if folder.is_dir():
@@ -58,27 +79,26 @@ def sweep_leftovers(generation: Generation) -> int:
 
 
 def kept_kinds(generation: Generation) -> set[str]:
-    """Output kinds whose row exists and whose file is still on disk."""
+    """Output kinds whose row exists and whose file is still stored complete."""
     kinds = set()
-    root = Path(settings.MEDIA_ROOT)
     for kind, name, size in generation.outputs.values_list("kind", "file", "size_bytes"):
-        path = root / name
-        if path.is_file() and path.stat().st_size == size:
+        if mediastore.exists_with_size(name, size):
             kinds.add(kind)
     return kinds
 
 
-def relative(path: Path) -> str:
-    return Path(path).resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+def stored_name(generation: Generation, path: Path) -> str:
+    return f"{folder_name(generation)}/{Path(path).name}"
 
 
 def keep_download(generation: Generation, kind: str, download: Download) -> Output:
-    """Record a completed download (the file is already in its final place)."""
+    """Store a completed download and record it (its SHA-256 was taken while streaming)."""
+    name = mediastore.put(stored_name(generation, download.path), download.path)
     output, _ = Output.objects.update_or_create(
         generation=generation,
         kind=kind,
         defaults={
-            "file": relative(download.path),
+            "file": name,
             "size_bytes": download.size,
             "sha256": download.sha256,
         },
@@ -96,13 +116,15 @@ def sha256_of(path: Path) -> str:
 
 def keep_file(generation: Generation, kind: str, path: Path, **fields: object) -> Output:
     path = Path(path)
+    size, sha256 = path.stat().st_size, sha256_of(path)
+    name = mediastore.put(stored_name(generation, path), path)
     output, _ = Output.objects.update_or_create(
         generation=generation,
         kind=kind,
         defaults={
-            "file": relative(path),
-            "size_bytes": path.stat().st_size,
-            "sha256": sha256_of(path),
+            "file": name,
+            "size_bytes": size,
+            "sha256": sha256,
             **fields,
         },
     )
@@ -122,7 +144,22 @@ def derive(generation: Generation, *, run: Callable[..., Any] = _direct) -> None
     helper thread and renews its lease meanwhile.
     """
     video = Output.objects.get(generation=generation, kind=Output.Kind.VIDEO)
-    source = Path(settings.MEDIA_ROOT) / video.file.name
+    with contextlib.ExitStack() as scratch:
+        source = scratch.enter_context(mediastore.readable(video.file.name))
+        if mediastore.is_local():
+            folder = folder_of(generation)
+        else:
+            folder = scratch.enter_context(mediastore.scratch_dir())
+        _derive(generation, video, source, folder, run)
+
+
+def _derive(
+    generation: Generation,
+    video: Output,
+    source: Path,
+    folder: Path,
+    run: Callable[..., Any],
+) -> None:
     facts = run(probe_video, source)
     Output.objects.filter(id=video.id).update(
         width=facts.width,
@@ -137,7 +174,6 @@ def derive(generation: Generation, *, run: Callable[..., Any] = _direct) -> None
     generation.duration_s = facts.duration_s
 
     have = kept_kinds(generation)
-    folder = folder_of(generation)
     if Output.Kind.POSTER not in have:
         dest = run(
             poster_frame,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from studio import mediastore
 from studio.client import ApiError, Client, UncertainSubmission
 from studio.generations.models import Asset, RemoteFile
 
@@ -35,13 +36,15 @@ def _upload(client: Client, asset: Asset, user_id: str) -> str:
     purpose = "input" if asset.kind == Asset.Kind.VIDEO else "reference"
     for attempt in range(2):
         try:
-            file = client.upload_file(
-                asset.file.path,
-                mime_type=asset.media_type,
-                filename=asset.original_name or None,
-                purpose=purpose,
-                user_id=user_id or None,
-            )
+            # A bucket's asset is uploaded from a scratch copy; on disk, in place.
+            with mediastore.readable(asset.file.name) as path:
+                file = client.upload_file(
+                    path,
+                    mime_type=asset.media_type,
+                    filename=asset.original_name or None,
+                    purpose=purpose,
+                    user_id=user_id or None,
+                )
             return str(file["id"])
         except UncertainSubmission:
             # A second file upload only leaves a stray copy that expires: safe to redo.

@@ -1,0 +1,73 @@
+"""The studio's storage on both backends: MEDIA_ROOT on disk, and an S3 bucket.
+
+The bucket lives in moto's S3-compatible server, started once on loopback; each test
+gets a bucket of its own, and django-storages talks to it over real HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    # Port 0: the system picks a free one, read back once the server listens.
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+class Bucket:
+    """A fresh bucket and a boto3 client to look into it from outside the studio."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.name = f"studio-{uuid.uuid4().hex[:20]}"
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="studio-test",
+            aws_secret_access_key="studio-test-secret",
+        )
+        self.client.create_bucket(Bucket=self.name)
+
+    def objects(self) -> set[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
+        return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+@pytest.fixture(params=["disk", "s3"])
+def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[Bucket | None]:
+    """The studio's media on disk (None) or in a bucket of its own (the Bucket)."""
+    if request.param == "disk":
+        yield None
+        return
+    bucket = Bucket(request.getfixturevalue("s3_endpoint"))
+    settings.AWS_STORAGE_BUCKET_NAME = bucket.name
+    settings.AWS_S3_ENDPOINT_URL = request.getfixturevalue("s3_endpoint")
+    settings.AWS_ACCESS_KEY_ID = "studio-test"
+    settings.AWS_SECRET_ACCESS_KEY = "studio-test-secret"
+    settings.AWS_S3_REGION_NAME = REGION
+    settings.STUDIO_STORAGE = "s3"
+    # Last: Django's setting_changed handler for STORAGES drops the cached storages, so
+    # the next use builds an S3Storage from the AWS settings above.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    }
+    yield bucket
