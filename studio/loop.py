@@ -17,6 +17,8 @@ from types import FrameType
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from studio.health.beat import Beater
+
 IDLE_SLICE_S = 0.1
 AFTER_FAILURE_S = 0.5
 
@@ -24,8 +26,13 @@ AFTER_FAILURE_S = 0.5
 class LoopCommand(BaseCommand):
     shutdown = False
 
-    def loop(self, step: Callable[[], float], log: logging.Logger) -> None:
-        """Run ``step`` until stopped; it returns how long to idle before the next pass."""
+    def loop(
+        self, step: Callable[[], float], log: logging.Logger, beater: Beater | None = None
+    ) -> None:
+        """Run ``step`` until stopped; it returns how long to idle before the next pass.
+
+        ``beater`` writes the worker's heartbeat after passes (every few seconds at most).
+        """
         self.shutdown = False
         previous = {
             sig: signal.signal(sig, self.on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
@@ -38,6 +45,13 @@ class LoopCommand(BaseCommand):
                     log.exception("pass failed")
                     close_old_connections()
                     wait = AFTER_FAILURE_S
+                if beater is not None:
+                    try:
+                        beater.beat()
+                    except Exception:
+                        # A missed beat shows as stale in /readyz; the work goes on.
+                        log.exception("heartbeat failed")
+                        close_old_connections()
                 if wait > 0:
                     self.idle(wait)
         finally:

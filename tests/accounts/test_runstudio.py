@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,60 @@ def test_every_descendant_dies_with_runstudio_however_it_dies(tmp_path: Path) ->
             process.kill()
             process.wait()
         kill_all(seen)
+
+
+def test_only_poller_starts_the_poller_alone_and_migrates_nothing(tmp_path: Path) -> None:
+    """One role per machine: `--only poller` runs a poller, and no web server, sender,
+    notifier or engine worker; the schema is the web role's to apply."""
+    env = studio_env(tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    process = start_runstudio(port, env, "--only", "poller")
+    seen: dict = {}
+    try:
+
+        def poller_beating() -> bool:
+            with sqlite3.connect(tmp_path / "studio.sqlite3") as db:
+                rows = db.execute("SELECT role FROM health_heartbeat").fetchall()
+            return rows == [("poller",)]
+
+        until(poller_beating, timeout=60, what="the poller's heartbeat")
+        seen = descendants(process.pid, depth=1)
+        assert len(seen) == 1, seen
+        assert " -m django poll" in next(iter(seen.values()))
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            pytest.fail(f"runstudio did not stop on SIGTERM:\n{output}")
+        kill_all(seen)
+    assert process.returncode == 0, output
+    assert "started poller" in output
+    for other in ("web", "sender", "notifier", "engine-1"):
+        assert f"started {other} " not in output
+    assert "Database is up to date." not in output
+    assert output.rstrip().endswith("Stopped.")
+
+
+@pytest.mark.parametrize("only", ["bogus", "web,bogus", ","])
+def test_only_refuses_unknown_roles(tmp_path: Path, only: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "runstudio", "--only", only],
+        cwd=ROOT,
+        env=studio_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "--only takes one or more of web, sender, poller, notifier, engine" in done.stderr

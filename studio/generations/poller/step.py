@@ -61,6 +61,8 @@ class PassReport:
     errors: int = 0
     downloaded: int = 0
     failed_downloads: int = 0
+    # Failed GETs by HTTP status ("none": no answer at all), for /metrics.
+    get_errors: dict[str, int] = dataclasses.field(default_factory=dict)
     # Seconds spent per phase (claim, get, record, download), for logs and the benchmark.
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
@@ -131,6 +133,8 @@ def _poll(
         if look.error is not None or look.answer is None:
             report.errors += 1
             error = look.error or ApiError(None, "empty answer", sent=True)
+            status = str(getattr(error, "status", None) or "none")
+            report.get_errors[status] = report.get_errors.get(status, 0) + 1
             changes[row] = record.failed_attempt(row, error, "poll", now, rand=rand)
             continue
         changes[row] = record.answered(row, look.answer, now, times, rand=rand)
@@ -160,15 +164,22 @@ def _download(
         if not heartbeat.holds(row):
             continue
         outputs.sweep_leftovers(row)
-        jobs[row] = dataclasses.replace(job, skip=frozenset(outputs.kept_kinds(row)))
+        jobs[row] = dataclasses.replace(
+            job, skip=frozenset(outputs.kept_kinds(row)), folder=outputs.download_folder(row)
+        )
     started = time.perf_counter()
-    results = heartbeat.run(
-        remote.fetch_all, jobs, concurrency=config.download_concurrency, timeout=config.timeout
-    )
-    for row, result in results.items():
-        heartbeat.beat()
-        if heartbeat.holds(row):
-            _keep(row, result, config, report, rand, heartbeat)
+    try:
+        results = heartbeat.run(
+            remote.fetch_all, jobs, concurrency=config.download_concurrency, timeout=config.timeout
+        )
+        for row, result in results.items():
+            heartbeat.beat()
+            if heartbeat.holds(row):
+                _keep(row, result, config, report, rand, heartbeat)
+    finally:
+        # With a bucket the downloads landed in scratch folders: nothing may stay behind.
+        for job in jobs.values():
+            outputs.release_download_folder(job.folder)
     report.timings["download"] = time.perf_counter() - started
 
 

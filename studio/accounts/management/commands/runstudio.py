@@ -1,9 +1,12 @@
-"""`python manage.py runstudio [ADDR:PORT]`: the whole studio in one process tree.
+"""`python manage.py runstudio [ADDR:PORT] [--only ROLE,...]`: the studio in one process tree.
 
-Applies migrations, makes sure a first user can sign in, then starts and supervises the
-web server, the sender, the poller and the local engine's render workers. Ctrl-C or SIGTERM stops
-them all: each child gets SIGTERM and time to finish what it is doing. However this command
-itself ends (SIGKILL included), its children and theirs end with it (``studio.lifeline``).
+Starts and supervises the web server, the sender, the poller, the notifier and the local
+engine's render workers; where the web server is among them, it first applies migrations
+and makes sure a first user can sign in. ``--only`` starts just the roles named (web,
+sender, poller, notifier, engine): one role per machine in a deployment, all sharing one
+database. Ctrl-C or SIGTERM stops them all: each child gets SIGTERM and time to finish
+what it is doing. However this command itself ends (SIGKILL included), its children and
+theirs end with it (``studio.lifeline``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,18 @@ from studio import lifeline
 from studio.accounts.bootstrap import ensure_first_user
 
 STOP_GRACE_SECONDS = 30
+ROLES = ("web", "sender", "poller", "notifier", "engine")
+
+
+def parse_roles(value: str) -> set[str]:
+    """``--only``'s value: a comma-separated subset of ROLES."""
+    roles = {part.strip().lower() for part in value.split(",") if part.strip()}
+    unknown = sorted(roles - set(ROLES))
+    if unknown or not roles:
+        raise CommandError(
+            f"--only takes one or more of {', '.join(ROLES)} (comma-separated), not {value!r}"
+        )
+    return roles
 
 
 @dataclass
@@ -31,6 +46,7 @@ class Child:
     name: str
     argv: list[str]
     essential: bool  # if it dies, the studio stops (the web server); otherwise restarted
+    role: str  # one of ROLES: what `--only` selects
     process: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
     restart_at: float | None = None  # when a child that exited is started again
@@ -56,16 +72,43 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--web-threads", type=int, default=8)
+        parser.add_argument(
+            "--only",
+            metavar="ROLE[,ROLE]",
+            help=f"start only these roles ({', '.join(ROLES)}); for a deployment of one "
+            "machine per role. Migrations run only where web is among them.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = parse_addr(options["addrport"])
+        roles = parse_roles(options["only"]) if options["only"] else set(ROLES)
         self.stopping = False
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database is up to date.")
+        if "web" in roles:
+            # One role migrates: workers started beside several web servers must not race
+            # each other to the schema (and their code expects the web's schema anyway).
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("Database is up to date.")
 
         env = self.child_env(host, port)
-        self.announce(host, port, env)
+        if "web" in roles:
+            self.announce(host, port, env)
+        else:
+            self.stdout.write(f"Starting {', '.join(r for r in ROLES if r in roles)}.")
 
+        children = [c for c in self.children(host, port, options) if c.role in roles]
+        if not children:
+            # e.g. --only engine where the local engine is off (ENGINE_ENABLED=false).
+            raise CommandError(f"Nothing to start for --only {options['only']}.")
+        signal.signal(signal.SIGTERM, self.on_signal)
+        signal.signal(signal.SIGINT, self.on_signal)
+        try:
+            for child in children:
+                self.start(child, env)
+            self.supervise(children, env)
+        finally:
+            self.stop_all(children)
+
+    def children(self, host: str, port: int, options: dict[str, Any]) -> list[Child]:
         python = sys.executable
         manage = [python, "-m", "django"]
         children = [
@@ -97,29 +140,29 @@ class Command(BaseCommand):
                     "--no-control-socket",
                 ],
                 essential=True,
+                role="web",
             )
         ]
         commands = get_commands()
         if "send" in commands:
-            children.append(Child("sender", [*manage, "send"], essential=False))
+            children.append(Child("sender", [*manage, "send"], essential=False, role="sender"))
         if "poll" in commands:
-            children.append(Child("poller", [*manage, "poll"], essential=False))
+            children.append(Child("poller", [*manage, "poll"], essential=False, role="poller"))
         if "notify" in commands:
-            children.append(Child("notifier", [*manage, "notify"], essential=False))
+            children.append(
+                Child("notifier", [*manage, "notify"], essential=False, role="notifier")
+            )
         if settings.ENGINE_ENABLED and "engine_worker" in commands:
             for n in range(max(1, settings.ENGINE_WORKERS)):
                 children.append(
-                    Child(f"engine-{n + 1}", [*manage, "engine_worker"], essential=False)
+                    Child(
+                        f"engine-{n + 1}",
+                        [*manage, "engine_worker"],
+                        essential=False,
+                        role="engine",
+                    )
                 )
-
-        signal.signal(signal.SIGTERM, self.on_signal)
-        signal.signal(signal.SIGINT, self.on_signal)
-        try:
-            for child in children:
-                self.start(child, env)
-            self.supervise(children, env)
-        finally:
-            self.stop_all(children)
+        return children
 
     def child_env(self, host: str, port: int) -> dict[str, str]:
         env = dict(os.environ)

@@ -25,6 +25,8 @@ from django.db import close_old_connections
 from studio import lifeline
 from studio.engine import scratch
 from studio.engine.jobs import process_one
+from studio.health.beat import Beater
+from studio.health.models import Role
 from studio.previews import worker as previews
 
 log = logging.getLogger("studio.engine")
@@ -54,6 +56,7 @@ class Command(BaseCommand):
             lifeline.private_tempdir()
         scratch.sweep()
         self.next_sweep = 0.0
+        beater = Beater(Role.ENGINE)
         done = 0
         while not self.shutdown:
             close_old_connections()
@@ -62,6 +65,7 @@ class Command(BaseCommand):
             # Previews take turns with generations: neither kind can starve the other.
             found = previews.process_one(worker, stop=lambda: self.shutdown) or found
             self.sweep_previews()
+            self.beat(beater, force=bool(options["once"]) and not found)
             if found:
                 continue
             if options["once"]:
@@ -79,6 +83,15 @@ class Command(BaseCommand):
             previews.sweep()
         except Exception:
             log.exception("engine: sweeping expired previews failed")
+
+    @staticmethod
+    def beat(beater: Beater, *, force: bool) -> None:
+        try:
+            beater.beat(force=force)
+        except Exception:
+            # A missed beat shows as stale in /readyz; rendering goes on.
+            log.exception("engine: heartbeat failed")
+            close_old_connections()
 
     def idle(self) -> None:
         # Short slices so a signal is acted on promptly.

@@ -7,13 +7,17 @@ are released), then the command exits (``studio.loop``).
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from studio.generations import housekeeping
 from studio.generations.poller import PollerConfig, poll_once
-from studio.generations.poller.step import seconds_until_due
+from studio.generations.poller.step import PassReport, seconds_until_due
+from studio.health.beat import Beater
+from studio.health.models import Role
 from studio.loop import LoopCommand
 
 log = logging.getLogger("studio.poller")
@@ -36,8 +40,10 @@ class Command(LoopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         overrides = {name: options[name] for name in ("batch", "concurrency") if options.get(name)}
         config = PollerConfig.from_settings(**overrides)
+        beater = Beater(Role.POLLER)
         if options["once"]:
-            report = poll_once(config)
+            report = self.measured(poll_once, config, beater)
+            beater.beat(force=True)
             self.stdout.write(self.describe(report))
             return
         self.stdout.write(f"Poller {config.owner} started.")
@@ -47,7 +53,7 @@ class Command(LoopCommand):
             chores = housekeeping.run_due(config.owner)
             if chores:
                 log.info("housekeeping: %s", chores)
-            report = poll_once(config)
+            report = self.measured(poll_once, config, beater)
             if report.claimed:
                 log.info(self.describe(report))
             if report.claimed >= config.batch:
@@ -55,8 +61,24 @@ class Command(LoopCommand):
             wait = seconds_until_due()
             return max(MIN_IDLE_S, min(MAX_IDLE_S, MAX_IDLE_S if wait is None else wait))
 
-        self.loop(step, log)
+        self.loop(step, log, beater)
         self.stdout.write("Poller stopped.")
+
+    @staticmethod
+    def measured(
+        poll: Callable[[PollerConfig], PassReport], config: PollerConfig, beater: Beater
+    ) -> PassReport:
+        """One pass, its duration, GET errors and downloads added to the heartbeat's stats."""
+        started = time.perf_counter()
+        report = poll(config)
+        beater.observe("poll_pass", time.perf_counter() - started)
+        beater.count("get_errors", report.get_errors)
+        fetched = report.downloaded + report.failed_downloads
+        if fetched:
+            # Downloads of a pass run side by side: each is charged the phase's time
+            # shared out, which keeps the sum honest and the mean close.
+            beater.observe("download", report.timings.get("download", 0.0), fetched)
+        return report
 
     @staticmethod
     def describe(report: Any) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from studio.generations.sender import SenderConfig, SendReport, reroute, send_once
+from studio.health.beat import Beater
+from studio.health.models import Role
 from studio.loop import LoopCommand
 
 log = logging.getLogger("studio.sender")
@@ -30,9 +32,12 @@ class Command(LoopCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         config = SenderConfig.from_settings()
+        beater = Beater(Role.SENDER)
         if options["once"]:
             reroute()
-            self.stdout.write(self.describe(send_once(config)))
+            report = send_once(config)
+            beater.beat(force=True)
+            self.stdout.write(self.describe(report))
             return
         self.stdout.write(f"Sender {config.owner} started.")
         rerouted_at = -REROUTE_EVERY_S
@@ -48,7 +53,7 @@ class Command(LoopCommand):
                 return 0.0
             return IDLE_S
 
-        self.loop(step, log)
+        self.loop(step, log, beater)
         self.stdout.write("Sender stopped.")
 
     @staticmethod

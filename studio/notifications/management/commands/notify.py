@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from studio.health.beat import Beater
+from studio.health.models import Role
 from studio.loop import LoopCommand
 from studio.notifications.delivery import DeliveryReport, default_owner, deliver_once
 
@@ -27,8 +29,11 @@ class Command(LoopCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         owner = default_owner()
+        beater = Beater(Role.NOTIFIER)
         if options["once"]:
-            self.stdout.write(self.describe(deliver_once(owner)))
+            report = deliver_once(owner)
+            beater.beat(force=True)
+            self.stdout.write(self.describe(report))
             return
         self.stdout.write(f"Notifier {owner} started.")
 
@@ -39,7 +44,7 @@ class Command(LoopCommand):
                 return 0.0
             return IDLE_S
 
-        self.loop(step, log)
+        self.loop(step, log, beater)
         self.stdout.write("Notifier stopped.")
 
     @staticmethod
