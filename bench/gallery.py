@@ -201,14 +201,17 @@ def explain_search(owner: object) -> None:
     from studio.teams.models import Membership
 
     team = Membership.objects.get(user=owner).team
-    qs = gallery.filtered(team, {"q": "lighthouse fog"}).order_by("-created_at", "-id")[:25]
+    data = {"q": "lighthouse fog"}
+    # The query the gallery runs for a search: its default sort is the best match.
+    order = gallery.sort_of(data)
+    qs = gallery.filtered(team, data).order_by(*gallery.ordering(order))[:25]
     plan = qs.explain()
     if connection.vendor == "postgresql":
         used = "gen_prompt_search" in plan
-        print(f"search plan uses the GIN index gen_prompt_search: {used}")
+        print(f"search plan ({order}) uses the GIN index gen_prompt_search: {used}")
     else:
-        print("search plan (SQLite, LIKE over the team's rows):")
-        print("  " + plan.replace("\n", "\n  "))
+        print(f"search plan ({order}; SQLite, LIKE over the team's rows):")
+    print("  " + plan.replace("\n", "\n  "))
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Expression, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from studio.contract import DURATIONS, RESOLUTIONS, TYPES
@@ -29,8 +30,15 @@ SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "newest": (("created_at", True), ("id", True)),
     "oldest": (("created_at", False), ("id", False)),
     "most_commented": (("comment_count", True), ("created_at", True), ("id", True)),
+    # Only with a search (see sort_of); `rank` is annotated by search().
+    "relevance": (("rank", True), ("created_at", True), ("id", True)),
 }
-SORT_LABELS = {"newest": "Newest", "oldest": "Oldest", "most_commented": "Most commented"}
+SORT_LABELS = {
+    "newest": "Newest",
+    "oldest": "Oldest",
+    "most_commented": "Most commented",
+    "relevance": "Best match",
+}
 TYPE_LABELS = {"video": "Video", "video_edit": "Edit", "video_reframe": "Reframe"}
 
 
@@ -92,23 +100,54 @@ def search_terms(q: str) -> list[str]:
     return [t for t in q.split() if t][:8]
 
 
-def _search(qs: QuerySet[Generation], q: str) -> QuerySet[Generation]:
+def sort_of(data: dict[str, Any]) -> str:
+    """The sort a cleaned filter set asks for: best match first when searching."""
+    searching = bool(search_terms(data.get("q") or ""))
+    sort = data.get("sort") or ("relevance" if searching else "newest")
+    # Without a search there is nothing to rank by.
+    return "newest" if sort == "relevance" and not searching else sort
+
+
+class StoredPromptVector(Expression):
+    """The `prompt_search` column that review's migration 0006 adds on PostgreSQL.
+
+    A generated column the model does not declare (a GeneratedField would break SQLite's
+    migrations), so queries name it through this expression.
+    """
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name(Generation._meta.db_table)
+        return f"{table}.{connection.ops.quote_name('prompt_search')}", []
+
+
+def search(qs: QuerySet[Generation], q: str) -> QuerySet[Generation]:
+    """Rows whose prompt has every word of `q`, annotated with `rank` (higher is better)."""
     terms = search_terms(q)
     if not terms:
         return qs
     if connection.vendor == "postgresql":
-        # Matches the expression of the GIN index made by review's migration 0002.
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = SearchVector("prompt", config="english")
-        return qs.annotate(prompt_search=vector).filter(
-            prompt_search=SearchQuery(" ".join(terms), config="english", search_type="plain")
+        # Stemmed, so "lighthouses" finds "lighthouse"; the GIN index gen_prompt_search
+        # answers the match, ts_rank orders the "Best match" sort.
+        query = SearchQuery(" ".join(terms), config="english", search_type="plain")
+        return (
+            qs.alias(prompt_vector=StoredPromptVector())
+            .filter(prompt_vector=query)
+            # ts_rank is a float4, which reaches Python rounded; as a float8 it round-trips
+            # exactly, so a cursor's rank compares equal to its row's.
+            .annotate(rank=Cast(SearchRank(StoredPromptVector(), query), FloatField()))
         )
     # SQLite: every word somewhere in the prompt (a scan of the team's rows; measured in
-    # bench/gallery.py).
+    # bench/gallery.py), all ranked alike so "Best match" falls back to newest first.
     for term in terms:
         qs = qs.filter(prompt__icontains=term)
-    return qs
+    return qs.annotate(rank=Value(0.0, output_field=FloatField()))
 
 
 def filtered(team: Team, data: dict[str, Any]) -> QuerySet[Generation]:
@@ -129,7 +168,7 @@ def filtered(team: Team, data: dict[str, Any]) -> QuerySet[Generation]:
         end = data["until"] + dt.timedelta(days=1)
         qs = qs.filter(created_at__lt=dt.datetime.combine(end, dt.time.min, tz))
     if data.get("q"):
-        qs = _search(qs, data["q"])
+        qs = search(qs, data["q"])
     return qs
 
 
@@ -169,6 +208,8 @@ def decode_cursor(token: str, sort: str, direction: str = AFTER) -> list[Any]:
                 values.append(dt.datetime.fromisoformat(raw))
             elif field == "comment_count":
                 values.append(int(raw))
+            elif field == "rank":
+                values.append(float(raw))
             else:
                 values.append(raw)
     except (TypeError, ValueError):
@@ -199,7 +240,8 @@ def card_outputs() -> Prefetch:
     )
 
 
-def _ordering(sort: str, reverse: bool = False) -> list[str]:
+def ordering(sort: str, reverse: bool = False) -> list[str]:
+    """The ORDER BY of `sort` (reversed for the rows before a cursor)."""
     return [f"-{f}" if desc != reverse else f for f, desc in SORTS[sort]]
 
 
@@ -224,7 +266,7 @@ def page_of(
     """
     if before:
         key = decode_cursor(before, sort, BEFORE)
-        rows = _rows(qs.filter(_beyond(sort, key, BEFORE)), _ordering(sort, reverse=True), size + 1)
+        rows = _rows(qs.filter(_beyond(sort, key, BEFORE)), ordering(sort, reverse=True), size + 1)
         if len(rows) <= size:
             # Back at the start: show the real first page, the same one "First page" shows,
             # so a page shortened by rows added or removed meanwhile is never left short.
@@ -239,7 +281,7 @@ def page_of(
     key = decode_cursor(cursor, sort, AFTER) if cursor else None
     if key is not None:
         qs = qs.filter(_beyond(sort, key, AFTER))
-    rows = _rows(qs, _ordering(sort), size + 1)
+    rows = _rows(qs, ordering(sort), size + 1)
     items = rows[:size]
     # A cursor that now leads nowhere (its rows were deleted) offers only "First page".
     prev_cursor = encode_cursor(items[0], sort, BEFORE) if key is not None and items else None

@@ -41,8 +41,9 @@ def many(personas: Personas) -> list[Generation]:
     ]
 
 
-@pytest.mark.parametrize("sort", ["newest", "oldest", "most_commented"])
-@pytest.mark.parametrize("extra", ["", "&hdr=no"])
+@pytest.mark.parametrize("sort", ["newest", "oldest", "most_commented", "relevance"])
+# Every prompt matches "take" equally: the rank ties everywhere, like the timestamps.
+@pytest.mark.parametrize("extra", ["", "&hdr=no", "&q=take"])
 def test_previous_retraces_next_exactly(client, personas, many, sort: str, extra: str) -> None:
     client.force_login(personas.editor)
     url: str | None = f"/?sort={sort}&size=24{extra}"

@@ -45,7 +45,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
         return render(request, "review/no_team.html")
     form = g.GalleryFilters(request.GET or None, authors=_authors(membership.team_id))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    sort = data.get("sort") or "newest"
+    sort = g.sort_of(data)
     size = data.get("size") or g.PAGE_SIZES[0]
     error = ""
     qs = g.filtered(membership.team, data)
