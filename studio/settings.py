@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "studio.api",
     "studio.previews",
     "studio.notifications",
+    "studio.health",
     "axes",  # sign-in throttling (studio/accounts/throttle.py)
 ]
 
@@ -211,6 +212,37 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "/media/"
+
+# Where uploads, outputs and derived media live: "disk" (MEDIA_ROOT) or "s3" (a bucket,
+# through django-storages, configured by its standard AWS_* variables). With s3 nothing
+# of the media stays on the web or worker machines (see studio/mediastore.py).
+STUDIO_STORAGE = env_str("STUDIO_STORAGE", "disk").strip().lower() or "disk"
+if STUDIO_STORAGE not in {"disk", "s3"}:
+    raise ImproperlyConfigured(f"STUDIO_STORAGE must be disk or s3, not {STUDIO_STORAGE!r}")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+# Objects are private: every link is a presigned one, minted after the studio's own check.
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+# A link lives long enough to start playback or a download, not to be passed around.
+AWS_QUERYSTRING_EXPIRE = env_int("STUDIO_STORAGE_LINK_SECONDS", 300)
+# Names are chosen by the studio (one folder per generation); a save keeps the name.
+AWS_S3_FILE_OVERWRITE = True
+if STUDIO_STORAGE == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("STUDIO_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+STORAGES = {
+    "default": {
+        "BACKEND": (
+            "storages.backends.s3.S3Storage"
+            if STUDIO_STORAGE == "s3"
+            else "django.core.files.storage.FileSystemStorage"
+        )
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -227,7 +259,8 @@ CSRF_COOKIE_SECURE = STUDIO_HTTPS
 SECURE_SSL_REDIRECT = STUDIO_HTTPS
 # The studio's own processes call the local engine on the address runstudio binds, in plain
 # HTTP behind any proxy; a redirect there would send them to a port that speaks no TLS.
-SECURE_REDIRECT_EXEMPT = [r"^v1/"]
+# Load balancers and orchestrators probe /healthz and /readyz in plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^v1/", r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if STUDIO_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = STUDIO_HTTPS
 SECURE_HSTS_PRELOAD = STUDIO_HTTPS
@@ -270,6 +303,19 @@ def _origins(name: str) -> list[str]:
 # STUDIO_MEDIA_ORIGINS adds origins that images and video may come from (a storage
 # service's links).
 STUDIO_MEDIA_ORIGINS = _origins("STUDIO_MEDIA_ORIGINS")
+if STUDIO_STORAGE == "s3":
+    # Pages play and show media from the bucket's presigned links (a redirect from the
+    # studio's own file URLs): the store's origin must be allowed to serve them.
+    if AWS_S3_ENDPOINT_URL:
+        _endpoint = re.match(r"^(https?://[^/]+)", AWS_S3_ENDPOINT_URL)
+        if _endpoint is None:
+            raise ImproperlyConfigured(
+                f"AWS_S3_ENDPOINT_URL must be a URL like https://s3.example.com, "
+                f"not {AWS_S3_ENDPOINT_URL!r}"
+            )
+        STUDIO_MEDIA_ORIGINS.append(_endpoint.group(1))
+    else:
+        STUDIO_MEDIA_ORIGINS.append("https://*.amazonaws.com")
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -357,6 +403,14 @@ POLLER_BATCH = env_int("POLLER_BATCH", 200)
 # STUDIO_HOUSEKEEPING_SECONDS.
 STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
 STUDIO_HOUSEKEEPING_SECONDS = env_int("STUDIO_HOUSEKEEPING_SECONDS", 300)
+
+# Health and metrics (studio/health). /readyz wants a heartbeat from each expected role
+# younger than its limit: the poller and sender beat every few seconds; an engine worker
+# beats between renders, so its limit outlasts a long render.
+STUDIO_HEARTBEAT_LIMIT_S = env_float("STUDIO_HEARTBEAT_LIMIT_S", 120.0)
+STUDIO_ENGINE_HEARTBEAT_LIMIT_S = env_float("STUDIO_ENGINE_HEARTBEAT_LIMIT_S", 600.0)
+# /metrics answers only with this bearer token; unset, it is not there at all (404).
+STUDIO_METRICS_TOKEN = env_str("STUDIO_METRICS_TOKEN")
 
 # The local engine.
 ENGINE_RPM_LIMIT = env_int("ENGINE_RPM_LIMIT", 30)

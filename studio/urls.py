@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("studio.previews.urls")),
     path("", include("studio.api.urls")),
     path("", include("studio.notifications.urls")),
+    path("", include("studio.health.urls")),
 ]
 
 if settings.ENGINE_ENABLED:

@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from studio.accounts.users import create_user
 from studio.engine.keys import create_key
 from studio.engine.models import EngineFile
+from studio.health.models import Heartbeat, Role
 from tests.engine.conftest import png_bytes
 from tests.review.conftest import World, _fast_passwords, world  # noqa: F401
 
@@ -324,6 +325,9 @@ def aim(world: World) -> Aim:  # noqa: F811 - the imported fixture
     ints = [str(row.pk) for row in (*rows, w.p.team, w.p.other_team)]
     uuids = [str(w.take.id), str(w.other.id), str(w.take.remote_id), str(file.id)]
     strings = [w.token, w.invite.token, w.outputs["video"].file.name, "video", "video.mp4"]
+    # Every worker role beating: /readyz is then ready, not a (deliberate) 503.
+    for role in Role.values:
+        Heartbeat.objects.create(role=role, instance=f"fuzz:{role}")
     return Aim(w, secret, ints, uuids, strings)
 
 

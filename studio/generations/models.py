@@ -304,6 +304,11 @@ class Generation(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"], name="gen_team_newest"),
+            # The gallery's "most commented" sort reads it in order and stops after a page.
+            models.Index(
+                fields=["team", "-comment_count", "-created_at", "-id"],
+                name="gen_team_most_commented",
+            ),
             models.Index(fields=["state", "next_poll_at"], name="gen_poll_due"),
             models.Index(fields=["state", "governor"], name="gen_state_governor"),
             models.Index(fields=["batch", "take_index"], name="gen_batch_take"),
@@ -342,6 +347,17 @@ class Generation(models.Model):
     def get_kind_display(self) -> str:
         return {"video": "Video", "video_edit": "Edit", "video_reframe": "Reframe"}.get(
             self.kind, self.kind
+        )
+
+    @property
+    def headline(self) -> str:
+        """What the clip is, for its page's title and heading: the start of its prompt,
+        its type and resolution (a reader of tabs or headings hears what it shows)."""
+        words = " ".join(self.prompt.split())
+        # Cut at a word: half a word reads aloud as nonsense.
+        start = words if len(words) <= 60 else words[:60].rsplit(" ", 1)[0] + "…"
+        return " · ".join(
+            part for part in (start, self.get_kind_display(), self.resolution) if part
         )
 
     @property

@@ -510,6 +510,20 @@ TABLE: dict[str, Case] = {
     ),
     "previews:state": Case("get", _rev("previews:state", preview), ("editor",), (200,)),
     "previews:video": Case("get", _rev("previews:video", ready_preview), ("editor",), (200,)),
+    # Probes for load balancers: public, and nothing of a team in them (no workers beat
+    # here, so readiness is a 503). Metrics want the metrics token, never a personal one.
+    "health:healthz": Case("get", _rev("health:healthz"), ROLES, (200,), outsider=(200,)),
+    "health:readyz": Case("get", _rev("health:readyz"), ROLES, (200, 503), outsider=(200, 503)),
+    "health:metrics": Case(
+        "get",
+        _rev("health:metrics"),
+        (),
+        (),
+        denied=(401,),
+        outsider=(401,),
+        token=True,
+        settings={"STUDIO_METRICS_TOKEN": "a metrics token of its own"},
+    ),
 }
 
 
