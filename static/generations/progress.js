@@ -20,6 +20,8 @@
 // page loaded settled never polls, so never reloads. A "generation:update" event
 // carrying the JSON is dispatched on each element after every change.
 
+import { announce } from "../studio/announce.js";
+
 const FAST_MS = 2000;
 const SLOW_MS = 5000;
 const HIDDEN_MS = 30000;
@@ -39,6 +41,13 @@ function takeReloadNote() {
 }
 
 const reloadedFor = takeReloadNote();
+// The page was reloaded because its generation settled: say how it ended, since the
+// reload cut off anything said just before it.
+if (reloadedFor) {
+  const id = reloadedFor.split(":")[0];
+  const badge = document.querySelector(`[data-state-for="${id}"], [data-generation-id="${id}"] [data-role=state]`);
+  if (badge) window.setTimeout(() => announce(`Generation: ${badge.textContent.trim()}`), 400);
+}
 
 function formatSeconds(total) {
   const s = Math.max(0, Math.round(total));
@@ -86,6 +95,7 @@ class Tracker {
   apply(data) {
     const wasReady = this.data ? this.data.outputs_ready : this.el.dataset.outputsReady === "true";
     const wasActive = this.active;
+    const wasLabel = this.data ? this.data.state_label : null;
     this.data = data;
     this.receivedAt = performance.now();
     this.el.dataset.state = data.state;
@@ -104,6 +114,10 @@ class Tracker {
       this.bar.value = pct;
     }
     this.tick();
+    // A change of state is said aloud; the first answer only confirms what is shown.
+    if (wasLabel !== null && wasLabel !== data.state_label) {
+      announce(`Generation: ${data.state_label}`);
+    }
     this.el.dispatchEvent(new CustomEvent("generation:update", { detail: data, bubbles: true }));
     const ended = wasActive && !this.active && this.el.hasAttribute("data-reload-on-end");
     if (ended && this.reloadOnce(data)) return;

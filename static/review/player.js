@@ -14,6 +14,7 @@ export function setupPlayer(root) {
   const fps = parseFloat(root.dataset.fps) || 24;
   let frames = parseInt(root.dataset.frames, 10) || 0;
   const timeline = root.querySelector("[data-role=timeline]");
+  const scrub = root.querySelector("[data-role=scrub]");
   const played = root.querySelector("[data-role=played]");
   const head = root.querySelector("[data-role=head]");
   const timecode = root.querySelector("[data-role=timecode]");
@@ -38,8 +39,9 @@ export function setupPlayer(root) {
     const fraction = last ? frame / last : 0;
     played.style.width = `${fraction * 100}%`;
     head.style.left = `${fraction * 100}%`;
-    timeline.setAttribute("aria-valuenow", String(frame));
-    timeline.setAttribute("aria-valuemax", String(last));
+    scrub.setAttribute("aria-valuenow", String(frame));
+    scrub.setAttribute("aria-valuemax", String(last));
+    scrub.setAttribute("aria-valuetext", `Frame ${frame} of ${last}`);
     timecode.textContent = `Frame ${frame} / ${last} · ${formatTime(frame / fps)}`;
     root.dataset.frame = String(frame);
     frameListeners.forEach((listener) => listener(frame));
@@ -175,11 +177,21 @@ export function setupPlayer(root) {
   playButton.addEventListener("click", () => (video.paused ? video.play() : video.pause()));
   root.querySelector("[data-role=prev]").addEventListener("click", () => seekFrame(frame - 1));
   root.querySelector("[data-role=next]").addEventListener("click", () => seekFrame(frame + 1));
-  timeline.addEventListener("click", (event) => {
+  const seekTo = (event) => {
     const box = timeline.getBoundingClientRect();
-    seekFrame(Math.round(((event.clientX - box.left) / box.width) * lastFrame()));
+    const fraction = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+    seekFrame(Math.round(fraction * lastFrame()));
+  };
+  // Scrubbing by drag, with a mouse or a finger: the marks keep their own clicks.
+  timeline.addEventListener("pointerdown", (event) => {
+    if (event.target.closest(".mark, .range")) return;
+    timeline.setPointerCapture(event.pointerId);
+    seekTo(event);
   });
-  timeline.addEventListener("keydown", (event) => {
+  timeline.addEventListener("pointermove", (event) => {
+    if (timeline.hasPointerCapture(event.pointerId)) seekTo(event);
+  });
+  scrub.addEventListener("keydown", (event) => {
     if (event.key === "ArrowLeft") { seekFrame(frame - 1); event.preventDefault(); }
     if (event.key === "ArrowRight") { seekFrame(frame + 1); event.preventDefault(); }
   });

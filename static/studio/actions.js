@@ -1,9 +1,15 @@
 // Small page actions any page may use, installed once per page (an ES module runs once):
 // - button[data-copy]: copy its value to the clipboard (or select the text to copy by hand);
 // - form[data-confirm]: ask before submitting (deleting a comment, revoking a token);
-// - select[data-submit-on-change]: submit its form on a change (the team switch).
+// - select[data-submit-on-change]: submit its form on a change (the team switch);
+// - button[data-fold]: open and close a panel folded on a narrow screen (Escape closes it);
+// - table.data: focusable while it scrolls sideways in its own box.
 // The base template loads it on every page; the Content Security Policy allows no inline
 // handlers, so behaviour like this lives here.
+
+import { announceOnLoad } from "./announce.js";
+
+announceOnLoad();
 
 document.querySelectorAll("button[data-copy]").forEach((button) => {
   button.addEventListener("click", async () => {
@@ -34,3 +40,37 @@ document.addEventListener("change", (event) => {
     select.form?.requestSubmit();
   }
 });
+
+// A panel that folds away on a narrow screen (the header's menu, the gallery's filters):
+// the stylesheet hides a `.foldable` panel that is not `.open` below its breakpoint. The
+// panel folds only once its button works: without scripts it stays in view.
+document.querySelectorAll("button[data-fold]").forEach((button) => {
+  const panel = document.getElementById(button.getAttribute("aria-controls"));
+  if (!panel) return;
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    panel.classList.toggle("open", open);
+  };
+  button.hidden = false;
+  panel.classList.add("foldable");
+  // A panel with something to fix in it (a refused filter) starts open.
+  if (button.hasAttribute("data-fold-open")) setOpen(true);
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && panel.classList.contains("open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+});
+
+// A wide table scrolls inside its own box on a phone; a box that scrolls must be reachable
+// from the keyboard (its arrow keys scroll it), so it joins the tab order while it scrolls.
+const scrollableTables = () => {
+  document.querySelectorAll("table.data").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  });
+};
+scrollableTables();
+window.addEventListener("resize", scrollableTables);

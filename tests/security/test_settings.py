@@ -54,7 +54,9 @@ def deploy_check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedPro
         "SECRET_KEY": secrets.token_urlsafe(50),
         "EMAIL_URL": "smtp://mail.example.com:587/?tls=True",
     }
-    return run(tmp_path, deployment | env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    return run(
+        tmp_path, deployment | env, "manage.py", "check", "--deploy", "--fail-level", "WARNING"
+    )
 
 
 def test_https_mode_is_what_makes_the_deploy_check_clean(tmp_path: Path) -> None:

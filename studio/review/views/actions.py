@@ -52,6 +52,15 @@ def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
+def comment_added(request: HttpRequest, created: Any) -> None:
+    """Say the comment landed: the page comes back scrolled to it, and a screen reader
+    hears this message (the base template's live region reads it out)."""
+    where = "" if created.frame is None else f" at frame {created.frame}"
+    if created.end_frame is not None:
+        where = f" on frames {created.frame}–{created.end_frame}"
+    messages.success(request, f"Comment added{where}.")
+
+
 @login_required
 @require_POST
 def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
@@ -66,6 +75,7 @@ def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     except services.ReviewError as exc:
         messages.error(request, str(exc))
         return _back(generation.id, "comments")
+    comment_added(request, created)
     return _back(generation.id, f"comment-{created.pk}")
 
 

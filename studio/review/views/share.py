@@ -25,7 +25,7 @@ from studio.review.share import (
     shared_generations,
     token_for,
 )
-from studio.review.views.actions import comment_fields
+from studio.review.views.actions import comment_added, comment_fields
 from studio.review.views.generation import generation_context
 from studio.teams.access import require_membership
 
@@ -163,6 +163,7 @@ def shared_comment(request: HttpRequest, token: str, generation_id: uuid.UUID) -
         messages.error(request, str(exc))
         return redirect(back)
     request.session[GUEST_KEY] = name[:60]
+    comment_added(request, created)
     return redirect(f"{back}#comment-{created.pk}")
 
 
