@@ -350,6 +350,7 @@ AXES_FAILURE_LIMIT = STUDIO_SIGNIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = dt.timedelta(minutes=STUDIO_SIGNIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "studio.accounts.throttle.client_ip"
+AXES_USERNAME_CALLABLE = "studio.accounts.throttle.client_username"
 AXES_LOCKOUT_CALLABLE = "studio.accounts.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Failures are kept (to count them); successful sign-ins need no log of addresses.

@@ -44,6 +44,19 @@ def client_ip(request: HttpRequest) -> str | None:
     return hops[-proxies]
 
 
+# No account's email is longer (Django's EmailField), and axes keeps the name it counts
+# in a column of 255 characters: a longer one, which no account can have, is counted cut.
+USERNAME_MAX = 254
+
+
+def client_username(request: HttpRequest | None, credentials: dict[str, object] | None) -> str:
+    """The name a failure is counted under: the email as typed, cut to what a column holds."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username")
+    return str(value or "")[:USERNAME_MAX]
+
+
 def is_locked_out(request: HttpRequest | None) -> bool:
     """Whether the last authenticate() on this request was refused (or counted) as locked out."""
     return bool(getattr(request, "axes_locked_out", False))

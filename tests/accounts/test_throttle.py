@@ -167,3 +167,13 @@ def test_failure_records_keep_no_password(client: Client, personas: Personas) ->
     attempt = AccessAttempt.objects.get()
     assert attempt.username == "editor@example.com" and attempt.ip_address == HOME
     assert "hunter2-secret" not in attempt.post_data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/login/", "/accounts/signin/"])
+def test_a_name_longer_than_any_account_is_counted_cut_not_a_500(client: Client, path: str) -> None:
+    # PostgreSQL refuses a value longer than the column axes counts failures under.
+    response = client.post(path, {"username": "9" * 300, "password": "wrong"})
+    assert response.status_code < 500
+    # Counted under the name cut to the column (the studio's own form refuses it earlier).
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) <= {"9" * 254}
