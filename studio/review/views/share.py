@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from studio.contract.parsing import parse_int, parse_uuid
 from studio.generations.models import Generation, Output
 from studio.generations.views import stored_file_response
 from studio.review import services
@@ -36,14 +37,12 @@ GUEST_KEY = "studio_share_guest_name"
 def shares(request: HttpRequest) -> HttpResponse:
     membership = require_membership(request, "compose")
     if request.method == "POST":
-        try:
-            ids = [uuid.UUID(v) for v in request.POST.getlist("g")]
-        except ValueError:
-            raise Http404("No such generation") from None
-        try:
-            days = int(request.POST.get("days") or DEFAULT_DAYS)
-        except ValueError:
-            days = 0  # reported by create_share with the allowed range
+        parsed = [parse_uuid(v) for v in request.POST.getlist("g")]
+        ids = [i for i in parsed if i is not None]
+        if len(ids) != len(parsed):
+            raise Http404("No such generation")
+        # Not a whole number: 0, which create_share reports with the allowed range.
+        days = parse_int(request.POST.get("days") or str(DEFAULT_DAYS)) or 0
         try:
             share = create_share(
                 membership.team,
