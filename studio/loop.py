@@ -9,8 +9,11 @@ next after a short pause, so one bad pass (a database hiccup) cannot end the wor
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from types import FrameType
 
@@ -21,6 +24,13 @@ from studio.health.beat import Beater
 
 IDLE_SLICE_S = 0.1
 AFTER_FAILURE_S = 0.5
+
+
+def make_owner() -> str:
+    """A name unique to this worker instance (host, pid, random), within 64 characters:
+    what a worker writes into the rows it claims."""
+    host = socket.gethostname()[:32]
+    return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class LoopCommand(BaseCommand):

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import smtplib
 import socket
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from studio.loop import make_owner
 from studio.notifications.models import Channel, Delivery, Notification
 
 log = logging.getLogger("studio.notifications")
@@ -40,10 +39,6 @@ NOT_SENT = (
     smtplib.SMTPSenderRefused,
     smtplib.SMTPRecipientsRefused,
 )
-
-
-def default_owner() -> str:
-    return f"notify-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -191,7 +186,7 @@ def deliver_once(
     mailer: BaseEmailBackend | None = None,
 ) -> DeliveryReport:
     """One pass: today's digests, then every due email (up to `BATCH`)."""
-    owner = owner or default_owner()
+    owner = owner or make_owner()
     if not connection.in_atomic_block:
         close_old_connections()
     report = DeliveryReport(digests=queue_digests(now))

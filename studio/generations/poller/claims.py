@@ -14,8 +14,6 @@ that dies mid-way leaves its rows to another within one lease.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -26,12 +24,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from studio.generations.models import Generation, GenerationState
-
-
-def make_owner() -> str:
-    """A name unique to this poller instance (host, pid, random), within 64 characters."""
-    host = socket.gethostname()[:32]
-    return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def needs_work() -> Q:

@@ -23,6 +23,7 @@ from studio.generations.models import Generation, GenerationState
 from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
 from studio.generations.routing import no_key_reason, route_for
+from studio.loop import make_owner
 from studio.media import MediaError
 from studio.notifications import services as notifications
 
@@ -44,7 +45,7 @@ class PollerConfig:
     @classmethod
     def from_settings(cls, owner: str | None = None, **overrides: object) -> PollerConfig:
         config = cls(
-            owner=owner or claims.make_owner(),
+            owner=owner or make_owner(),
             batch=settings.POLLER_BATCH,
             concurrency=settings.POLLER_CONCURRENCY,
             download_concurrency=max(1, min(4, settings.POLLER_CONCURRENCY)),

@@ -25,11 +25,11 @@ from studio.client import ApiError, UncertainSubmission
 from studio.generations import lifecycle
 from studio.generations.lifecycle import EventKind
 from studio.generations.models import Asset, Generation, GenerationState
-from studio.generations.poller.claims import make_owner
 from studio.generations.poller.remote import Clients
 from studio.generations.routing import governor_for, route_for, route_for_team
 from studio.generations.sender import governor as gov
 from studio.generations.sender.inputs import InputUploadFailed, remote_file_ids
+from studio.loop import make_owner
 from studio.teams.models import Team
 
 log = logging.getLogger("studio.sender")

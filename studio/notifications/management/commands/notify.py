@@ -13,8 +13,8 @@ from django.core.management.base import CommandParser
 
 from studio.health.beat import Beater
 from studio.health.models import Role
-from studio.loop import LoopCommand
-from studio.notifications.delivery import DeliveryReport, default_owner, deliver_once
+from studio.loop import LoopCommand, make_owner
+from studio.notifications.delivery import DeliveryReport, deliver_once
 
 log = logging.getLogger("studio.notifications")
 
@@ -28,7 +28,7 @@ class Command(LoopCommand):
         parser.add_argument("--once", action="store_true", help="run a single pass and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        owner = default_owner()
+        owner = make_owner()
         beater = Beater(Role.NOTIFIER)
         if options["once"]:
             report = deliver_once(owner)
