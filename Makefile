@@ -1,26 +1,33 @@
 # The two commands of the README: `make run` and `make test`.
-# Both create the virtual environment on first use (Python 3.12, see .python-version).
+# Both create the virtual environment on first use (Python 3.12, see .python-version):
+# `make run` installs what the studio needs to run, `make test` adds the test and lint tools.
 
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 # Two test processes: the suite is mostly waiting on renders, servers and a browser.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-postgres lint bench browser
+.PHONY: run test lint browser
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(PY) manage.py runstudio $(ADDR)
 
-test: $(STAMP) browser
+test: $(TEST_STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-$(STAMP): pyproject.toml
-	@sh .ci/python-env $(VENV)
-	@touch $(STAMP)
+$(RUN_STAMP): pyproject.toml
+	@sh .ci/python-env $(VENV) run
+	@touch $(RUN_STAMP)
+
+# The test tools come with everything the studio runs on.
+$(TEST_STAMP): pyproject.toml
+	@sh .ci/python-env $(VENV) test
+	@touch $(TEST_STAMP) $(RUN_STAMP)
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 browser:
