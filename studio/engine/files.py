@@ -1,15 +1,16 @@
 """The Files API's storage and ingest (contract §7).
 
-Bytes live under ENGINE_MEDIA_ROOT/files/<id>, written under a temporary name and
-renamed, so a failed or interrupted upload never leaves a half file that looks whole.
-Ingest runs as soon as the bytes are complete: it decodes the file as an image or
+Bytes are kept in the engine's store as ``files/<id>`` (studio.engine.storage): on disk
+written under a temporary name beside it and renamed, in a bucket written to a scratch
+file and uploaded whole, so a failed or interrupted upload never leaves a half file that
+looks whole. Ingest runs as soon as the bytes are complete: it decodes the file as an image or
 probes it as a video, applies §2's limits and settles the state on ready or failed.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import tempfile
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,9 +18,11 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from studio import mediastore
 from studio.contract import FAILURE_REASONS
 from studio.contract.models import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE, VIDEO_SOURCE_MAX_BYTES
 from studio.engine.models import EngineFile
+from studio.engine.storage import ENGINE
 from studio.media import MediaError, probe_video
 
 State = EngineFile.State
@@ -27,28 +30,32 @@ State = EngineFile.State
 INLINE_MAX_BYTES = 100 * 1024 * 1024
 
 
+FOLDER = "files"
+
+
 def relative_path(file: EngineFile) -> str:
-    return f"files/{file.id}"
+    """The file's name in the engine's store."""
+    return f"{FOLDER}/{file.id}"
 
 
-def absolute_path(relative: str) -> Path:
-    return Path(settings.ENGINE_MEDIA_ROOT) / relative
+def store(file: EngineFile, chunks: Iterable[bytes], *, expected: int | None = None) -> int:
+    """Keep the bytes whole under the file's name; how many were received.
 
-
-def store(file: EngineFile, chunks: Iterable[bytes]) -> int:
-    """Write the bytes atomically; how many were written."""
-    dest = absolute_path(relative_path(file))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    With ``expected``, bytes of another length are not kept at all.
+    """
     size = 0
-    try:
-        with open(tmp, "wb") as handle:
-            for chunk in chunks:
-                size += len(chunk)
-                handle.write(chunk)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with mediastore.writing_folder(FOLDER, ENGINE) as folder:
+        descriptor, raw = tempfile.mkstemp(dir=folder, prefix=f".{file.id}.", suffix=".part")
+        tmp = Path(raw)
+        try:
+            with open(descriptor, "wb") as handle:
+                for chunk in chunks:
+                    size += len(chunk)
+                    handle.write(chunk)
+            if expected is None or size == expected:
+                mediastore.put(relative_path(file), tmp, ENGINE)
+        finally:
+            tmp.unlink(missing_ok=True)
     return size
 
 
@@ -101,9 +108,10 @@ def ingest(file: EngineFile) -> EngineFile:
     try:
         if _moderated(file.filename):
             raise _Refused("content_moderated")
-        kind, seconds = _check(absolute_path(file.path))
+        with mediastore.readable(file.path, ENGINE) as local:
+            kind, seconds = _check(local)
     except _Refused as problem:
-        absolute_path(file.path).unlink(missing_ok=True)
+        mediastore.delete(file.path, ENGINE)
         file.path = ""
         file.state = State.FAILED
         file.failure_reason = FAILURE_REASONS[str(problem)]

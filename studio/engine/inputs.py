@@ -8,6 +8,7 @@ contract's limits; a bad input fails the generation with the matching failure_co
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import warnings
 from collections.abc import Callable
@@ -15,20 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from studio import mediastore
 from studio.contract import GenerationRequest, ImageRef, frame_count, output_size
 from studio.contract.grid import SHORT_SIDES
-from studio.contract.models import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE
+from studio.contract.models import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE, RESOLUTIONS
 from studio.engine.models import EngineFile, EngineGeneration
+from studio.engine.refs import input_name
+from studio.engine.storage import ENGINE
 from studio.media import MediaError, probe_video
 from studio.media.decode import iter_rgb
 from studio.render import Anchor, RenderJob
 
 EXTEND_BLOCK = "5s"
 # Drafts (the studio's previews) render at the contract's smallest size.
-DRAFT_RESOLUTION = "360p"
+DRAFT_RESOLUTION = RESOLUTIONS[0]
 
 # Where the input at a field path (``video.keyframes[2]``) lies on disk.
 Locate = Callable[[str], Path]
@@ -40,10 +43,6 @@ class InputProblem(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-def media_root() -> Path:
-    return Path(settings.ENGINE_MEDIA_ROOT)
 
 
 def seed_of(request: dict[str, Any]) -> int:
@@ -61,22 +60,23 @@ def size_like(resolution: str, width: int, height: int) -> tuple[int, int]:
     return short, 2 * round(short * height / width / 2)
 
 
-def _path_of_input(generation: EngineGeneration, path: str) -> Path:
+def _stored_input(generation: EngineGeneration, path: str) -> tuple[str, str]:
+    """(the input's name in the engine's store, the failure code should it be gone)."""
     entry = generation.inputs.get(path) or {}
     if "file" in entry:
-        return media_root() / str(generation.id) / entry["file"]
+        return input_name(generation.id, entry["file"]), "invalid_request"
     if "file_id" in entry:
         found = EngineFile.objects.filter(id=entry["file_id"], key_id=generation.key_id).first()
         if found is None or not found.path:
             raise InputProblem("invalid_request", f"{path}: the file is gone")
-        return media_root() / found.path
+        return found.path, "invalid_request"
     if "generation_id" in entry:
         prior = EngineGeneration.objects.filter(
             id=entry["generation_id"], key_id=generation.key_id
         ).first()
         if prior is None or not prior.video_path:
             raise InputProblem("output_not_found", f"{path}: the prior video is gone")
-        return media_root() / prior.video_path
+        return prior.video_path, "output_not_found"
     raise InputProblem("invalid_request", f"{path}: no input recorded")
 
 
@@ -129,8 +129,29 @@ def _probe(file: Path) -> tuple[int, int, int]:
     return facts.width, facts.height, facts.frames
 
 
-def build_job(generation: EngineGeneration) -> RenderJob:
-    return job_for(generation.request, lambda path: _path_of_input(generation, path))
+def build_job(generation: EngineGeneration, copies: Path | None = None) -> RenderJob:
+    """The generation's RenderJob, its inputs read where the engine's store keeps them.
+
+    On disk the stored files themselves; with a bucket, copies downloaded into ``copies``
+    (a folder of the attempt's scratch, removed with it).
+    """
+    numbers = itertools.count()
+
+    def locate(path: str) -> Path:
+        name, gone = _stored_input(generation, path)
+        if mediastore.is_local(ENGINE):
+            return mediastore.disk_path(name, ENGINE)
+        if copies is None:
+            raise ValueError("a bucket's inputs need a folder for their copies")
+        # One folder per input: two priors are both called video.mp4.
+        folder = copies / str(next(numbers))
+        folder.mkdir(parents=True)
+        try:
+            return mediastore.copy_into(name, folder, ENGINE)
+        except FileNotFoundError:
+            raise InputProblem(gone, f"{path}: the input is gone") from None
+
+    return job_for(generation.request, locate)
 
 
 def job_for(body: dict[str, Any], locate: Locate, *, draft: bool = False) -> RenderJob:

@@ -5,7 +5,9 @@ it. The claim is a lease (ENGINE_LEASE_SECONDS) that the rendering worker renews
 worker that dies leaves a lease that runs out, and the job is claimed again (up to
 MAX_ATTEMPTS, then failed with generation_failed) — never left ``processing`` forever.
 Work in progress lives in a scratch folder per attempt (studio.engine.scratch), swept
-after every claim, so a killed render leaves nothing behind for long.
+after every claim, so a killed render leaves nothing behind for long. Finished outputs
+are kept in the engine's store (studio.engine.storage) before the job is marked
+completed: on disk renamed into place, in a bucket uploaded from the scratch folder.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from studio import mediastore
 from studio.contract import FAILURE_REASONS
 from studio.engine import faults, scratch
-from studio.engine.inputs import InputProblem, build_job, media_root
+from studio.engine.inputs import InputProblem, build_job
 from studio.engine.models import ApiKey, EngineGeneration
+from studio.engine.refs import generation_folder
+from studio.engine.storage import ENGINE
 from studio.media import MediaError, probe_video
 from studio.render import RenderAborted, RenderError, render
 
@@ -121,7 +127,7 @@ class Lease:
         self.renew()
 
 
-def _mine(generation: EngineGeneration, worker: str) -> object:
+def _mine(generation: EngineGeneration, worker: str) -> QuerySet[EngineGeneration]:
     return EngineGeneration.objects.filter(
         id=generation.id, lease_owner=worker, state=State.PROCESSING
     )
@@ -175,6 +181,29 @@ def process_one(worker: str, stop: Callable[[], bool] = lambda: False) -> bool:
     return True
 
 
+def outputs_folder(generation: EngineGeneration) -> str:
+    """The generation's outputs' folder in the engine's store."""
+    return f"{generation_folder(generation.id)}/out"
+
+
+@dataclass
+class Attempt:
+    """Where one attempt works: inputs' copies, the render's scratch, its finished files."""
+
+    inputs: Path | None
+    work: Path
+    out: Path
+
+
+def _attempt_folders(generation: EngineGeneration) -> Attempt:
+    folder = scratch.folder_for(generation)
+    if mediastore.is_local(ENGINE):
+        # Inputs are read in place; outputs are finished beside their final place.
+        out = mediastore.disk_path(outputs_folder(generation), ENGINE)
+        return Attempt(inputs=None, work=folder, out=out)
+    return Attempt(inputs=folder / "inputs", work=folder / "work", out=folder / "out")
+
+
 def _run(generation: EngineGeneration, worker: str, stop: Callable[[], bool]) -> None:
     if moderated(str(generation.request.get("prompt", ""))):
         fail(generation, worker, "content_moderated")
@@ -183,18 +212,26 @@ def _run(generation: EngineGeneration, worker: str, stop: Callable[[], bool]) ->
         fail(generation, worker, "generation_failed")
         return
     try:
-        job = build_job(generation)
+        _attempt(generation, worker, stop, _attempt_folders(generation))
+    finally:
+        shutil.rmtree(scratch.folder_for(generation), ignore_errors=True)
+
+
+def _attempt(
+    generation: EngineGeneration, worker: str, stop: Callable[[], bool], folders: Attempt
+) -> None:
+    try:
+        job = build_job(generation, folders.inputs)
     except InputProblem as problem:
         log.info("engine: %s has a bad input: %s", generation.id, problem)
         fail(generation, worker, problem.code)
         return
     lease = Lease(generation, worker, stop)
-    out_dir = media_root() / str(generation.id) / "out"
     try:
         result = render(
             job,
-            out_dir,
-            scratch=scratch.folder_for(generation),
+            folders.out,
+            scratch=folders.work,
             should_stop=lease.should_stop,
             progress=lease.report,
         )
@@ -209,30 +246,37 @@ def _run(generation: EngineGeneration, worker: str, stop: Callable[[], bool]) ->
     except MediaError:
         fail(generation, worker, "output_not_found")
         return
-    _complete(generation, worker, result.video, result.exr_zip, frames)
+    # Kept before the job says completed: whoever reads it finds its outputs there.
+    folder = outputs_folder(generation)
+    video = mediastore.put(f"{folder}/{result.video.name}", result.video, ENGINE)
+    exr = ""
+    if result.exr_zip is not None:
+        exr = mediastore.put(f"{folder}/{result.exr_zip.name}", result.exr_zip, ENGINE)
+    _complete(generation, worker, video, exr, frames)
 
 
-def _relative(path: Path | None) -> str:
-    return str(Path(path).relative_to(media_root())) if path is not None else ""
+def _complete(generation: EngineGeneration, worker: str, video: str, exr: str, frames: int) -> None:
+    """Charge the key and publish the outputs (names in the engine's store) in one
+    transaction."""
+    if not _publish(generation, worker, video, exr, frames):
+        # Not delivered: nothing of it is kept.
+        mediastore.delete_folder(outputs_folder(generation), ENGINE)
 
 
-def _complete(
-    generation: EngineGeneration, worker: str, video: Path, exr: Path | None, frames: int
-) -> None:
-    """Charge the key and publish the outputs in one transaction."""
+def _publish(generation: EngineGeneration, worker: str, video: str, exr: str, frames: int) -> bool:
+    """False when the balance ran out while it rendered (failed, not charged)."""
     now = timezone.now()
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=generation.key_id)
-        charge = settings.ENGINE_BALANCE_ENABLED and key.balance is not None
-        if charge and key.balance < generation.price:
-            # The balance ran out while this one rendered: not delivered, not charged.
+        balance = key.balance if settings.ENGINE_BALANCE_ENABLED else None
+        charge = balance is not None
+        if balance is not None and balance < generation.price:
             fail(generation, worker, "budget_exhausted")
-            shutil.rmtree(video.parent, ignore_errors=True)
-            return
+            return False
         done = _mine(generation, worker).update(
             state=State.COMPLETED,
-            video_path=_relative(video),
-            exr_path=_relative(exr),
+            video_path=video,
+            exr_path=exr,
             frames=frames,
             progress=1.0,
             finished_at=now,
@@ -242,3 +286,4 @@ def _complete(
         )
         if done and charge:
             ApiKey.objects.filter(pk=key.pk).update(balance=F("balance") - generation.price)
+    return True

@@ -2,26 +2,30 @@
 
 A create request's ``data`` and ``url`` refs are decoded or fetched while the request
 is answered (so the client gets §4's 413/422 strings), and their bytes are kept in the
-generation's folder; the request JSON keeps only the file's name. ``generation_id`` and
+engine's store under the generation's folder (``<id>/inputs/``, studio.engine.storage);
+the request JSON keeps only the file's name. ``generation_id`` and
 ``file_id`` refs stay references and are looked up again when the job renders.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from studio import mediastore
 from studio.contract import GenerationRequest
 from studio.contract.rules import check_refs
 from studio.contract.structure import decode_data, iter_refs
 
 from .fetch import fetch
 from .models import ApiKey, EngineFile, EngineGeneration
+from .storage import ENGINE
 
 # Stands in for an inline source in a second pass of the contract's source checks.
 _STAGED_SOURCE = "00000000-0000-4000-8000-5747a6ed0000"
@@ -74,49 +78,75 @@ class _FixedSource:
         return self.seconds if generation_id == _STAGED_SOURCE else 1.0
 
 
-def input_dir(generation_id: uuid.UUID) -> Path:
-    return Path(settings.ENGINE_MEDIA_ROOT) / str(generation_id) / "inputs"
+def generation_folder(generation_id: uuid.UUID | str) -> str:
+    """The generation's folder in the engine's store: its staged inputs and its outputs."""
+    return str(generation_id)
+
+
+def input_name(generation_id: uuid.UUID | str, file: str) -> str:
+    """The stored name of a staged input (``file`` as recorded: ``inputs/00.bin``)."""
+    return f"{generation_folder(generation_id)}/{file}"
 
 
 def stage_inputs(
     body: dict[str, Any], request: GenerationRequest, key: ApiKey, generation_id: uuid.UUID
 ) -> tuple[dict[str, Any], dict[str, Any], float | None]:
-    """Decode/fetch inline media into the generation's folder.
+    """Decode/fetch inline media and keep it in the generation's folder.
 
     Returns (inputs by field path, the body to store, the source's length in seconds
-    when known). Raises ApiFailure/ContractError; the caller removes the folder then.
+    when known). Raises ApiFailure/ContractError; the caller deletes the folder then.
     """
+    with contextlib.ExitStack() as stack:
+        work: list[Path] = []
+
+        def staging() -> Path:
+            # Made on the first inline ref only: most requests stage nothing.
+            if not work:
+                folder = input_name(generation_id, "inputs")
+                work.append(stack.enter_context(mediastore.writing_folder(folder, ENGINE)))
+            return work[0]
+
+        inputs, stored, seconds = _stage(body, request, key, staging)
+        for entry in inputs.values():
+            if "file" in entry:
+                local = work[0] / Path(entry["file"]).name
+                mediastore.put(input_name(generation_id, entry["file"]), local, ENGINE)
+    return inputs, stored, seconds
+
+
+def _stage(
+    body: dict[str, Any],
+    request: GenerationRequest,
+    key: ApiKey,
+    staging: Callable[[], Path],
+) -> tuple[dict[str, Any], dict[str, Any], float | None]:
     stored = copy.deepcopy(body)
     inputs: dict[str, Any] = {}
-    folder = input_dir(generation_id)
     source_seconds: float | None = None
     is_source_video = request.type in ("video_edit", "video_reframe")
     for n, (path, ref) in enumerate(iter_refs(body)):
         video = path == "source" and is_source_video
+        name = f"{n:02d}.bin"
         if ref.get("data") is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{n:02d}.bin"
-            (folder / name).write_bytes(decode_data(ref["data"], path))
+            (staging() / name).write_bytes(decode_data(ref["data"], path))
             inputs[path] = {"file": f"inputs/{name}", "media_type": ref.get("media_type")}
             _set_ref(stored, path, {"data": f"<staged {name}>", "media_type": ref["media_type"]})
         elif ref.get("url") is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{n:02d}.bin"
-            kind = fetch(ref["url"], folder / name, path=path, video=video)
+            kind = fetch(ref["url"], staging() / name, path=path, video=video)
             inputs[path] = {"file": f"inputs/{name}", "media_type": ref.get("media_type") or kind}
         elif ref.get("file_id") is not None:
             inputs[path] = {"file_id": ref["file_id"]}
             if video:
-                found = ready_file(key, ref["file_id"])
-                source_seconds = found.duration_s if found is not None else None
+                file = ready_file(key, ref["file_id"])
+                source_seconds = file.duration_s if file is not None else None
         else:
             inputs[path] = {"generation_id": ref["generation_id"]}
             if video:
-                found = completed_generation(key, ref["generation_id"])
-                source_seconds = found.seconds if found is not None else None
+                made = completed_generation(key, ref["generation_id"])
+                source_seconds = made.seconds if made is not None else None
         if video and "file" in inputs[path]:
-            source_seconds = _probe_seconds(folder.parent / inputs[path]["file"])
-    source = body.get("source")
+            source_seconds = _probe_seconds(staging() / name)
+    source = body.get("source") or {}
     if is_source_video and source_seconds is not None and source.get("generation_id") is None:
         # Same length and grid checks as for a generation source, from the contract.
         again = copy.deepcopy(body)

@@ -6,6 +6,7 @@ gets a bucket of its own, and django-storages talks to it over real HTTP.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
+# Where the local engine's uploads and outputs go in the bucket (STORAGES["engine"]).
+ENGINE_PREFIX = "engine/"
 
 
 @pytest.fixture(scope="session")
@@ -44,11 +47,32 @@ class Bucket:
         self.client.create_bucket(Bucket=self.name)
 
     def objects(self) -> set[str]:
+        """The studio's own objects (the local engine keeps its own under ENGINE_PREFIX)."""
+        return {key for key in self.all_objects() if not key.startswith(ENGINE_PREFIX)}
+
+    def engine_objects(self) -> set[str]:
+        """The local engine's objects, by their names in its store (the prefix cut off)."""
+        return {
+            key.removeprefix(ENGINE_PREFIX)
+            for key in self.all_objects()
+            if key.startswith(ENGINE_PREFIX)
+        }
+
+    def all_objects(self) -> set[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
         return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
     def read(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+@pytest.fixture(autouse=True)
+def _temp_folder_of_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Scratch folders go to the system's temp folder: each test gets one of its own, so
+    what a test leaves there is never confused with what another one beside it makes."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("temp")))
 
 
 @pytest.fixture(params=["disk", "s3"])
@@ -69,5 +93,7 @@ def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[Bucket | 
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        # The local engine's uploads and outputs, under a prefix of the same bucket.
+        "engine": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "engine"}},
     }
     yield bucket

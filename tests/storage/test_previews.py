@@ -18,21 +18,19 @@ from django.utils import timezone
 
 from studio import mediastore
 from studio.api.tokens import issue
-from studio.composer.assets import store_bytes
 from studio.previews import worker
 from studio.previews.models import KEEP, Preview
-from tests.previews.conftest import picture, png_of
+from tests.conftest import Personas
+from tests.factories import make_asset, picture, png_of
 from tests.storage.conftest import Bucket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_preview_renders_from_and_into_the_store(
-    backend: Bucket | None, client: Any, personas: Any
+    backend: Bucket | None, client: Any, personas: Personas
 ) -> None:
-    asset = store_bytes(
-        png_of(picture(0)), team=personas.team, user=personas.editor, name="k.png", want="image"
-    )
+    asset = make_asset(personas.team, personas.editor, png_of(picture(0)), name="k.png")
     inline = base64.b64encode(png_of(picture(1))).decode()
     request = {
         "model": "ray-3.2",

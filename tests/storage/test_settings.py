@@ -17,6 +17,8 @@ S3 = {
 def test_disk_is_the_default(tmp_path: Path) -> None:
     storages, origins = settings_of(tmp_path, {}, "STORAGES", "STUDIO_MEDIA_ORIGINS")
     assert storages["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    # The local engine's files: on disk too, under ENGINE_MEDIA_ROOT.
+    assert storages["engine"] == {"BACKEND": "studio.engine.storage.EngineDiskStorage"}
     assert origins == []
 
 
@@ -25,6 +27,11 @@ def test_s3_selects_the_bucket_and_lets_pages_play_from_it(tmp_path: Path) -> No
         tmp_path, S3, "STORAGES", "STUDIO_MEDIA_ORIGINS", "SECURE_CSP"
     )
     assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    # The local engine's files go to the same bucket, under a prefix of their own.
+    assert storages["engine"] == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "engine"},
+    }
     assert origins == ["https://s3.example.com:9000"]
     assert "https://s3.example.com:9000" in csp["media-src"]
 

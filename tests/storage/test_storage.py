@@ -24,16 +24,16 @@ from django.urls import reverse
 from studio import mediastore
 from studio.client import Client
 from studio.composer import prefill
-from studio.composer.assets import store_bytes
 from studio.engine.models import EngineFile
 from studio.engine.testing import create_key, run_pending_renders
 from studio.generations import trash
 from studio.generations.models import Generation, Output
 from studio.generations.poller import PollerConfig, poll_once
 from studio.generations.sender.inputs import remote_file_ids
+from tests.conftest import Personas
+from tests.factories import make_asset, picture, png_of
 from tests.poller.test_engine_http import submit
-from tests.previews.conftest import picture, png_of
-from tests.storage.conftest import Bucket
+from tests.storage.conftest import ENGINE_PREFIX, Bucket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,7 @@ def media_files() -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def completed(engine: Client, personas: Any) -> Generation:
+def completed(engine: Client, personas: Personas) -> Generation:
     generation = submit(engine, personas)
     assert run_pending_renders() == 1
     report = poll_once(PollerConfig.from_settings(owner="storage-poller"))
@@ -66,14 +66,14 @@ def completed(engine: Client, personas: Any) -> Generation:
 
 
 def test_outputs_are_kept_in_the_store(
-    backend: Bucket | None, engine: Client, personas: Any
+    backend: Bucket | None, engine: Client, personas: Personas
 ) -> None:
     before = scratch_folders()
     generation = completed(engine, personas)
     kept = {o.kind: o for o in generation.outputs.all()}
     assert set(kept) == {"video", "poster", "thumbs"}
     fresh = engine.get_generation(str(generation.remote_id))["output"][0]["url"]
-    original = httpx.get(fresh, timeout=30).content
+    original = httpx.get(fresh, follow_redirects=True, timeout=30).content
     assert kept["video"].sha256 == hashlib.sha256(original).hexdigest()
     if backend is None:
         stored = {o.file.name: (Path(settings.MEDIA_ROOT) / o.file.name) for o in kept.values()}
@@ -92,12 +92,12 @@ def test_outputs_are_kept_in_the_store(
 
 
 def test_the_video_link_serves_ranges_to_members_only(
-    backend: Bucket | None, engine: Client, personas: Any, client: Any
+    backend: Bucket | None, engine: Client, personas: Personas, client: Any
 ) -> None:
     generation = completed(engine, personas)
     video = generation.outputs.get(kind=Output.Kind.VIDEO)
     url = reverse("generations:media", args=[video.file.name])
-    page = reverse("generations:detail", args=[generation.id])
+    page = reverse("review:generation", args=[generation.id])
 
     client.force_login(personas.viewer)
     assert url in client.get(page).content.decode()
@@ -124,7 +124,7 @@ def test_the_video_link_serves_ranges_to_members_only(
 
 
 def test_purge_deletes_from_the_store(
-    backend: Bucket | None, engine: Client, personas: Any
+    backend: Bucket | None, engine: Client, personas: Personas
 ) -> None:
     generation = completed(engine, personas)
     names = set(generation.outputs.values_list("file", flat=True))
@@ -139,7 +139,7 @@ def test_purge_deletes_from_the_store(
 
 
 def test_a_frame_taken_from_a_stored_clip_is_kept_in_the_store(
-    backend: Bucket | None, engine: Client, personas: Any
+    backend: Bucket | None, engine: Client, personas: Personas
 ) -> None:
     generation = completed(engine, personas)
     before = scratch_folders()
@@ -155,22 +155,25 @@ def test_a_frame_taken_from_a_stored_clip_is_kept_in_the_store(
 
 
 def test_an_upload_is_sent_to_the_api_from_the_store(
-    backend: Bucket | None, engine: Client, personas: Any
+    backend: Bucket | None, engine: Client, personas: Personas
 ) -> None:
     png = png_of(picture(2))
-    asset = store_bytes(png, team=personas.team, user=personas.editor, name="k.png")
+    asset = make_asset(personas.team, personas.editor, png, name="k.png")
     if backend is not None:
         assert backend.read(asset.file.name) == png and media_files() == []
     found = remote_file_ids(engine, [asset], "")
     file = engine.get_file(found[asset.id])
     assert file["state"] == "ready"
-    # The local engine keeps what it received on its own disk: the same bytes.
+    # The local engine keeps what it received in its own store: the same bytes.
     kept = EngineFile.objects.get(id=found[asset.id])
-    assert (Path(settings.ENGINE_MEDIA_ROOT) / kept.path).read_bytes() == png
+    if backend is None:
+        assert (Path(settings.ENGINE_MEDIA_ROOT) / kept.path).read_bytes() == png
+    else:
+        assert backend.read(f"{ENGINE_PREFIX}{kept.path}") == png
 
 
 def test_export_and_animatic_read_the_store(
-    backend: Bucket | None, engine: Client, personas: Any, client: Any
+    backend: Bucket | None, engine: Client, personas: Personas, client: Any
 ) -> None:
     generation = completed(engine, personas)
     video = generation.outputs.get(kind=Output.Kind.VIDEO)

@@ -21,7 +21,7 @@ from studio.contract.parsing import has_control, parse_moment, parse_uuid
 from studio.engine import errors as x
 from studio.engine import signing
 from studio.engine.errors import ApiFailure
-from studio.engine.files import INLINE_MAX_BYTES, absolute_path, ingest, relative_path, store
+from studio.engine.files import INLINE_MAX_BYTES, ingest, relative_path, store
 from studio.engine.http import api_view, read_json
 from studio.engine.keys import authenticate
 from studio.engine.models import ApiKey, EngineFile
@@ -87,6 +87,7 @@ def _create_inline(request: HttpRequest, key: ApiKey) -> HttpResponse:
     part = request.FILES.get("file")
     if part is None:
         raise _bad(x.FILE_PART_REQUIRED)
+    assert part.size is not None  # Django counts every part it parses
     if part.size > INLINE_MAX_BYTES:
         raise ApiFailure(413, x.FILE_TOO_LARGE_INLINE.format(limit=INLINE_MAX_BYTES // 2**20))
     options = _options(request.POST)
@@ -164,11 +165,11 @@ def upload(request: HttpRequest, file_id: str) -> HttpResponse:
                 )
             yield chunk
 
-    file.path = relative_path(file)
-    store(file, chunks())
+    # Bytes of another length are not kept: nothing half-uploaded looks whole.
+    store(file, chunks(), expected=expected)
     if received != expected:
-        absolute_path(file.path).unlink(missing_ok=True)
         raise ApiFailure(400, x.UPLOAD_SIZE_MISMATCH.format(expected=expected, received=received))
+    file.path = relative_path(file)
     file.save(update_fields=["path"])
     return HttpResponse(status=200)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from studio import mediastore
 from studio.contract import errors as e
 from studio.contract import price_of, validate
 from studio.contract.parsing import parse_uuid
@@ -19,7 +18,8 @@ from studio.engine.http import api_view, read_json
 from studio.engine.keys import authenticate
 from studio.engine.limits import admit
 from studio.engine.models import ApiKey, EngineGeneration
-from studio.engine.refs import KeyResolver, stage_inputs
+from studio.engine.refs import KeyResolver, generation_folder, stage_inputs
+from studio.engine.storage import ENGINE
 from studio.engine.wire import generation_body
 
 
@@ -31,7 +31,6 @@ def create(request: HttpRequest) -> HttpResponse:
     # A cheap early answer before fetching any media; repeated under the lock below.
     admit(key, price_of(generation_request).amount, record=False)
     generation_id = uuid.uuid4()
-    folder = settings.ENGINE_MEDIA_ROOT / str(generation_id)
     try:
         inputs, stored, seconds = stage_inputs(body, generation_request, key, generation_id)
         price = price_of(generation_request, source_seconds=seconds).amount
@@ -49,7 +48,7 @@ def create(request: HttpRequest) -> HttpResponse:
             )
     except BaseException:
         # Refused or broken: nothing of this request stays behind.
-        shutil.rmtree(folder, ignore_errors=True)
+        mediastore.delete_folder(generation_folder(generation_id), ENGINE)
         raise
     response = JsonResponse(generation_body(generation, request), status=201)
     for name, value in allowance.headers().items():
