@@ -22,7 +22,8 @@ from django.urls import reverse
 from studio.composer.takes import SWEEPS
 from studio.contract.parsing import parse_uuid
 from studio.generations.models import Batch, Generation, Output
-from studio.review.gallery import attach_media, card_outputs
+from studio.review.cards import Card, cards_of
+from studio.review.gallery import card_outputs, media_of
 from studio.teams.models import Team
 
 # What review:compare plays side by side.
@@ -70,12 +71,14 @@ def varied_value(take: Generation, batch: Batch) -> str:
     return ""
 
 
-def label_takes(takes: list[Generation], batch: Batch) -> None:
-    """Give each take the short label its card shows: "Take 2" or "Take 2 · 1080p"."""
+def take_labels(takes: list[Generation], batch: Batch) -> dict[uuid.UUID, str]:
+    """The short label each take's card shows, by id: "Take 2" or "Take 2 · 1080p"."""
+    labels = {}
     for take in takes:
         number = (take.take_index or 0) + 1
         value = varied_value(take, batch) if batch.kind == Batch.Kind.SWEEP else ""
-        take.take_label = f"Take {number} · {value}" if value else f"Take {number}"  # type: ignore[attr-defined]
+        labels[take.id] = f"Take {number} · {value}" if value else f"Take {number}"
+    return labels
 
 
 def compare_url(takes: list[Generation]) -> str:
@@ -98,11 +101,16 @@ class BatchCard:
         return self.takes[0]
 
     @property
+    def take_cards(self) -> list[Card]:
+        return cards_of(self.takes, take_labels(self.takes, self.batch))
+
+    @property
     def poster(self) -> Output | None:
         """The first take's poster, or the first one any take has yet."""
         for take in self.takes:
-            if getattr(take, "poster", None) is not None:
-                return take.poster  # type: ignore[attr-defined]
+            poster = media_of(take).poster
+            if poster is not None:
+                return poster
         return None
 
     @property
@@ -133,7 +141,8 @@ def group(items: list[Generation], team: Team) -> list[Generation | BatchCard]:
         .order_by("take_index", "created_at", "id")
     )
     for take in rows:
-        takes[take.batch_id].append(take)  # type: ignore[index]
+        assert take.batch_id is not None  # one of batch_ids
+        takes[take.batch_id].append(take)
     on_page = Counter(g.batch_id for g in items if g.batch_id)
     out: list[Generation | BatchCard] = []
     done: set[uuid.UUID] = set()
@@ -143,9 +152,9 @@ def group(items: list[Generation], team: Team) -> list[Generation | BatchCard]:
         elif g.batch_id not in done:
             done.add(g.batch_id)
             members = takes[g.batch_id]
-            attach_media(members)
-            label_takes(members, members[0].batch)  # type: ignore[arg-type]
-            out.append(BatchCard(members[0].batch, members, on_page[g.batch_id]))  # type: ignore[arg-type]
+            batch = members[0].batch
+            assert batch is not None  # a take of this batch, with it selected
+            out.append(BatchCard(batch, members, on_page[g.batch_id]))
     return out
 
 
@@ -157,14 +166,12 @@ def batch_takes(qs: QuerySet[Generation], batch: Batch) -> list[Generation]:
         .prefetch_related(card_outputs())
         .order_by("take_index", "created_at", "id")
     )
-    attach_media(items)
-    label_takes(items, batch)
     return items
 
 
 def batch_summary(batch: Batch) -> str:
     """The whole batch's states (the view may be filtered to some of its takes)."""
-    rows = batch.takes.order_by().values_list("state").annotate(n=Count("id"))  # type: ignore[attr-defined]
+    rows = batch.takes.order_by().values_list("state").annotate(n=Count("id"))
     return state_summary(Counter(dict(rows)))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.db import connection
-from django.db.models import Expression, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import Expression, F, FloatField, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -69,19 +69,27 @@ class GalleryFilters(forms.Form):
     until = forms.DateField(required=False, label="To")
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
     size = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=PAGE_SIZES[0], choices=[(s, s) for s in PAGE_SIZES]
+        required=False,
+        coerce=int,
+        empty_value=PAGE_SIZES[0],  # type: ignore[arg-type]  # Django takes any value; its stubs want text
+        choices=[(s, s) for s in PAGE_SIZES],
     )
 
     def __init__(self, *args: Any, authors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["author"].choices = [("", "Anyone"), *authors]
+        author = self.fields["author"]
+        assert isinstance(author, forms.ChoiceField)
+        author.choices = [("", "Anyone"), *authors]
         for name in CHIPS:
-            self.fields[name].widget = forms.CheckboxSelectMultiple(
-                choices=self.fields[name].choices
-            )
+            chip = self.fields[name]
+            assert isinstance(chip, forms.ChoiceField)
+            choices = chip.choices
+            assert isinstance(choices, list)  # Django keeps fixed choices as a list
+            chip.widget = forms.CheckboxSelectMultiple(choices=choices)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
@@ -120,9 +128,9 @@ class StoredPromptVector(Expression):
 
         super().__init__(output_field=SearchVectorField())
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         table = compiler.quote_name(Generation._meta.db_table)
-        return f"{table}.{connection.ops.quote_name('prompt_search')}", []
+        return f"{table}.{connection.ops.quote_name('prompt_search')}", ()
 
 
 def search(qs: QuerySet[Generation], q: str) -> QuerySet[Generation]:
@@ -151,7 +159,7 @@ def search(qs: QuerySet[Generation], q: str) -> QuerySet[Generation]:
 
 
 def filtered(team: Team, data: dict[str, Any]) -> QuerySet[Generation]:
-    qs = Generation.objects.live().filter(team=team)
+    qs: QuerySet[Generation] = Generation.objects.live().filter(team=team)
     for field in ("state", "kind", "resolution", "duration", "approval"):
         if data.get(field):
             qs = qs.filter(**{f"{field}__in": data[field]})
@@ -230,6 +238,50 @@ def _beyond(sort: str, key: list[Any], direction: str) -> Q:
     return condition
 
 
+@dataclass(frozen=True)
+class CardMedia:
+    """The poster and the scrubbing strip of a card; either may be missing."""
+
+    poster: Output | None = None
+    thumbs: Output | None = None
+
+
+def media_of(g: Generation) -> CardMedia:
+    """The poster and strip of a generation fetched with `card_outputs()` (no query)."""
+    fetched: list[Output] = getattr(g, "card_outputs", [])
+    by_kind = {o.kind: o for o in fetched}
+    return CardMedia(poster=by_kind.get("poster"), thumbs=by_kind.get("thumbs"))
+
+
+# The generation columns a card reads (with its author's name and address), so a page
+# does not load the request, composition and worker bookkeeping of every row. Keep in
+# step with cards.card_of() and with what batches.group / stacks.group read of a page's
+# rows.
+CARD_FIELDS = (
+    "id",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+    "action",
+    "prompt",
+    "resolution",
+    "duration",
+    "hdr",
+    "price",
+    "price_estimated",
+    "batch_id",
+    "stack_id",
+    "version",
+    "state",
+    "created_at",
+    "outputs_ready",
+    "duration_s",
+    "approval",
+    "comment_count",
+    "picked",
+)
+
+
 def card_outputs() -> Prefetch:
     return Prefetch(
         "outputs",
@@ -245,9 +297,39 @@ def ordering(sort: str, reverse: bool = False) -> list[str]:
     return [f"-{f}" if desc != reverse else f for f, desc in SORTS[sort]]
 
 
-def _rows(qs: QuerySet[Generation], order: list[str], limit: int) -> list[Generation]:
+class _Unindexed(Func):
+    """`field + 0`: the field's own order, which no index can give.
+
+    PostgreSQL cannot tell how many rows a word matches (it guesses from the commonest
+    words), so for a rare or absent word it may walk the whole team in the sort's index,
+    testing every row. Sorting on an expression leaves it one way: find the matches
+    through the GIN index, then sort them, as "Best match" always does.
+    """
+
+    def __init__(self, name: str) -> None:
+        zero = "interval '0'" if name == "created_at" else "0"
+        super().__init__(F(name), template=f"(%(expressions)s + {zero})")
+
+
+def order_of(qs: QuerySet[Generation], sort: str, reverse: bool = False) -> list[Any]:
+    """The ORDER BY of a page of `qs` (see ordering()), left to the GIN index when `qs`
+    searches and the sort is not "Best match"."""
+    order: list[Any] = ordering(sort, reverse)
+    if sort != "relevance" and "prompt_vector" in qs.query.annotations:  # see search()
+        first = order[0]
+        unindexed = _Unindexed(first.lstrip("-"))
+        order[0] = unindexed.desc() if first.startswith("-") else unindexed.asc()
+    return order
+
+
+def _rows(
+    qs: QuerySet[Generation], sort: str, limit: int, *, reverse: bool = False
+) -> list[Generation]:
     return list(
-        qs.select_related("author").prefetch_related(card_outputs()).order_by(*order)[:limit]
+        qs.select_related("author")
+        .only(*CARD_FIELDS)
+        .prefetch_related(card_outputs())
+        .order_by(*order_of(qs, sort, reverse))[:limit]
     )
 
 
@@ -266,7 +348,7 @@ def page_of(
     """
     if before:
         key = decode_cursor(before, sort, BEFORE)
-        rows = _rows(qs.filter(_beyond(sort, key, BEFORE)), ordering(sort, reverse=True), size + 1)
+        rows = _rows(qs.filter(_beyond(sort, key, BEFORE)), sort, size + 1, reverse=True)
         if len(rows) <= size:
             # Back at the start: show the real first page, the same one "First page" shows,
             # so a page shortened by rows added or removed meanwhile is never left short.
@@ -278,23 +360,12 @@ def page_of(
             size=size,
             prev_cursor=encode_cursor(items[0], sort, BEFORE),
         )
-    key = decode_cursor(cursor, sort, AFTER) if cursor else None
-    if key is not None:
-        qs = qs.filter(_beyond(sort, key, AFTER))
-    rows = _rows(qs, ordering(sort), size + 1)
+    after = decode_cursor(cursor, sort, AFTER) if cursor else None
+    if after is not None:
+        qs = qs.filter(_beyond(sort, after, AFTER))
+    rows = _rows(qs, sort, size + 1)
     items = rows[:size]
     # A cursor that now leads nowhere (its rows were deleted) offers only "First page".
-    prev_cursor = encode_cursor(items[0], sort, BEFORE) if key is not None and items else None
+    prev_cursor = encode_cursor(items[0], sort, BEFORE) if after is not None and items else None
     next_cursor = encode_cursor(items[-1], sort, AFTER) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor, size=size, prev_cursor=prev_cursor)
-
-
-def attach_media(items: list[Generation]) -> None:
-    """Name the poster and strip of each card (from the one prefetch)."""
-    for g in items:
-        g.poster = g.thumbs = None  # type: ignore[attr-defined]
-        for output in getattr(g, "card_outputs", []):
-            if output.kind == "poster":
-                g.poster = output  # type: ignore[attr-defined]
-            elif output.kind == "thumbs":
-                g.thumbs = output  # type: ignore[attr-defined]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from studio.generations.models import Generation
 from studio.review import batches, share, stacks
 from studio.review import gallery as g
+from studio.review.cards import Card, cards_of
 from studio.teams.access import current_membership
 from studio.teams.models import Membership
 
@@ -60,14 +62,13 @@ def gallery(request: HttpRequest) -> HttpResponse:
             .prefetch_related(g.card_outputs())
             .order_by("version")
         )
-        g.attach_media(items)
         page = g.Page(items=items, next_cursor=None, size=size)
-        cards: list[Generation | batches.BatchCard | stacks.StackCard] = list(items)
+        cards: Sequence[Card | batches.BatchCard | stacks.StackCard] = cards_of(items)
     elif "batch" in request.GET:
         # One batch's takes, in take order: at most MAX_TAKES, so never more than a page.
         batch = batches.get_batch_for(membership.team, request.GET["batch"])
         page = g.Page(items=batches.batch_takes(qs, batch), next_cursor=None, size=size)
-        cards = list(page.items)
+        cards = cards_of(page.items, batches.take_labels(page.items, batch))
     else:
         try:
             page = g.page_of(
@@ -76,13 +77,12 @@ def gallery(request: HttpRequest) -> HttpResponse:
         except g.BadCursor as exc:
             error = str(exc)
             page = g.page_of(qs, sort, size)
-        g.attach_media(page.items)
         if grouping == "batch":
-            cards = list(batches.group(page.items, membership.team))
+            cards = cards_of(batches.group(page.items, membership.team))
         elif grouping == "stack":
-            cards = list(stacks.group(page.items, membership.team))
+            cards = cards_of(stacks.group(page.items, membership.team))
         else:
-            cards = list(page.items)
+            cards = cards_of(page.items)
     first_query = request.GET.copy()
     first_query.pop("after", None)
     first_query.pop("before", None)
