@@ -1,145 +1,26 @@
 // The composer, live: the contract's rule table (serialised into the page) disables
-// what would be refused and says why; the price follows every change.
-import { Timeline } from "./timeline.js";
+// what would be refused and says why; the price follows every change. The parts live
+// beside it: form.js (the form as the contract's facts), rules.js, price.js, takes.js,
+// uploads.js; the grid's numbers come from the contract (static/studio/frames.js).
+import { CONTRACT, readJson } from "../studio/frames.js";
+import { $, $$, DEFAULTS, LONG, SHORT, checked, facts as factsOf, form, lastIndex, mode, radios, sourceInfo, sourceFrames } from "./form.js";
+import { showPrice } from "./price.js";
 import { Reframe } from "./reframe.js";
+import { broken, messages } from "./rules.js";
+import { promptLines, showTakes, takesOf, vary } from "./takes.js";
+import { Timeline } from "./timeline.js";
+import { setupSlots, setupSourceUpload, upload } from "./uploads.js";
 
-const form = document.getElementById("composer");
-const read = (id) => JSON.parse(document.getElementById(id).textContent);
-const RULES = read("contract-rules");
-const PRICES = read("price-table");
-const ASSETS = read("known-assets");
-const SOURCES = read("known-sources");
-const SWEEPS = read("sweeps");
-const TYPE = { video: "video", extend: "video", edit: "video_edit", reframe: "video_reframe" };
-// The output grid, from the contract: frames per second, keyframes at most, last frame per duration.
-const GRID = read("frame-grid");
-const FPS = GRID.fps;
-const lastIndex = (duration) => GRID.max_index[duration];
-const SHORT = lastIndex("5s");
-const csrf = document.body.dataset.csrf;
-
-const $ = (sel, root = form) => root.querySelector(sel);
-const $$ = (sel, root = form) => [...root.querySelectorAll(sel)];
-const radios = (name) => $$(`input[type="radio"][name="${name}"]`);
-const checked = (name) => radios(name).find((r) => r.checked)?.value ?? null;
-const box = (name) => Boolean(form.elements[name]?.checked);
-const mode = () => checked("mode") || "video";
+const ASSETS = readJson("known-assets");
+const facts = () => factsOf(timelines);
 const toast = document.getElementById("toast");
+const TOAST_MS = 6_000; // how long a note about an automatic change stays
 
 function say(text) {
   toast.textContent = text;
   toast.hidden = !text;
   clearTimeout(say.timer);
-  if (text) say.timer = setTimeout(() => (toast.hidden = true), 6000);
-}
-
-// Uploads go a few at a time: dropping 64 images must not open 64 connections at once
-// (a server's accept queue overflows and the rest are refused).
-const UPLOADS_AT_ONCE = 4;
-let uploadsRunning = 0;
-const uploadQueue = [];
-
-function uploadSlot() {
-  if (uploadsRunning < UPLOADS_AT_ONCE) {
-    uploadsRunning += 1;
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => uploadQueue.push(resolve));
-}
-
-function releaseUploadSlot() {
-  const next = uploadQueue.shift();
-  if (next) next();
-  else uploadsRunning -= 1;
-}
-
-async function upload(file, purpose) {
-  await uploadSlot();
-  try {
-    return await sendUpload(file, purpose);
-  } finally {
-    releaseUploadSlot();
-  }
-}
-
-async function sendUpload(file, purpose, attempt = 0) {
-  const body = new FormData();
-  body.append("file", file);
-  body.append("purpose", purpose);
-  // Stored by content hash, so sending the same file again cannot make a second copy.
-  const again = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return sendUpload(file, purpose, 1);
-  };
-  try {
-    const response = await fetch(form.dataset.uploadUrl, { method: "POST", body, headers: { "X-CSRFToken": csrf } });
-    if (response.status >= 500 && attempt === 0) return again();
-    const data = await response.json();
-    return response.ok ? data : { error: data.error || `Upload failed (HTTP ${response.status}).` };
-  } catch {
-    if (attempt === 0) return again();
-    return { error: `${file.name}: the upload did not reach the studio.` };
-  }
-}
-
-// -- Facts: the same flat dict as studio.contract.facts_of, read from the page ---------
-function sourceInfo() {
-  return SOURCES[form.elements.source.value] || null;
-}
-function sourceFrames() {
-  const s = sourceInfo();
-  return s && s.seconds != null ? Math.max(0, Math.round(s.seconds * FPS)) : null;
-}
-function position() {
-  return ["pos_x", "pos_y", "pos_w", "pos_h"].every((n) => form.elements[n].value !== "");
-}
-function facts() {
-  const m = mode();
-  const f = {
-    type: TYPE[m],
-    resolution: checked("resolution") || "720p",
-    duration: m === "video" || m === "extend" ? checked("duration") || "5s" : "5s",
-    aspect_ratio: m === "edit" ? null : form.elements.aspect_ratio.value || null,
-    loop: box("loop"),
-    hdr: box("hdr"),
-    exr_export: box("exr_export"),
-    start_frame: "none",
-    end_frame: "none",
-    keyframes: false,
-    edit: false,
-    edit_keyframes: false,
-    auto_controls: false,
-    strength_or_controls: false,
-    source: false,
-    source_position: false,
-  };
-  const src = Boolean(form.elements.source.value);
-  if (m === "video") {
-    if (form.elements.start_frame.value) f.start_frame = "image";
-    if (form.elements.end_frame.value) f.end_frame = "image";
-    f.keyframes = timelines.keyframes.size > 0;
-  } else if (m === "extend") {
-    if (src) f[checked("direction") === "backward" ? "end_frame" : "start_frame"] = "generation";
-  } else if (m === "edit") {
-    if (form.elements.guide_frame.value) f.start_frame = "image";
-    f.source = src;
-    f.edit = true;
-    f.edit_keyframes = timelines.edit_keyframes.size > 0;
-    const cm = checked("controls_mode");
-    f.auto_controls = cm === "auto";
-    f.strength_or_controls = cm === "manual" || (cm === "preset" && Boolean(form.elements.strength.value));
-  } else {
-    f.source = src;
-    f.source_position = position();
-  }
-  return f;
-}
-function fires(rule, f) {
-  if (!rule.types.includes(f.type)) return false;
-  return Object.entries(rule.when).every(([k, want]) => (Array.isArray(want) ? want : [want]).some((a) => a === f[k]));
-}
-function broken(f, keys = null) {
-  return RULES.filter((r) => fires(r, f) && (!keys || keys.some((k) => k in r.when)));
+  if (text) say.timer = setTimeout(() => (toast.hidden = true), TOAST_MS);
 }
 
 // -- Controls the rules can disable: each with the facts it would set -------------------
@@ -200,45 +81,6 @@ function applyMode() {
   form.elements.aspect_ratio.closest(".field").hidden = m === "edit";
 }
 
-// -- Takes: how many, or what varies from one take to the next ---------------------------
-// Hidden parts are disabled by applyMode, so only what the chosen way of varying needs is
-// sent; without JavaScript every field shows and the server sorts it out.
-const takesSection = document.getElementById("takes-section");
-const MAX_TAKES = parseInt(takesSection.dataset.maxTakes, 10);
-const vary = () => checked("vary") || "";
-function showTakes() {
-  const v = vary();
-  for (const el of $$("[data-vary]", takesSection)) el.hidden = el.dataset.vary !== v;
-  const values = SWEEPS[form.elements.sweep_param.value]?.values || [];
-  for (const label of $$("[data-sweep-value]", takesSection)) label.hidden = !values.includes(label.dataset.sweepValue);
-}
-function promptLines() {
-  return form.elements.prompt_list.value.split("\n").map((line) => line.trim()).filter(Boolean);
-}
-// The facts of each take, or a problem that stops the batch before any take is priced.
-function takesOf(f) {
-  const v = vary();
-  if (v === "prompts") {
-    const n = promptLines().length;
-    if (!n) return { problem: "Write one prompt per line in the list." };
-    if (n > MAX_TAKES) return { problem: `${n} prompts: at most ${MAX_TAKES}.` };
-    return { takes: Array.from({ length: n }, () => f) };
-  }
-  if (v === "sweep") {
-    const param = form.elements.sweep_param.value;
-    const values = $$("[data-sweep-value] input:checked", takesSection).filter((i) => !i.disabled).map((i) => i.value);
-    if (!values.length) return { problem: "Tick the values to sweep over." };
-    // A parameter the price and the rules look at (resolution, duration, aspect ratio)
-    // changes the take's facts; the edit strength is in neither.
-    return { takes: values.map((value) => (param in f ? { ...f, [param]: value } : f)), values };
-  }
-  const raw = form.elements.takes.value.trim();
-  const n = raw === "" ? 1 : Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TAKES) return { problem: `Takes: a whole number from 1 to ${MAX_TAKES}.` };
-  return { takes: Array.from({ length: n }, () => f) };
-}
-
-let lastFacts = null;
 function refresh() {
   showTakes();
   applyMode();
@@ -296,7 +138,7 @@ function refresh() {
   else aspect.removeAttribute("aria-describedby");
 
   // Live problems beside the submit button: the same rows the server would refuse.
-  const problems = [...new Set(broken(f).map((r) => r.message))];
+  const problems = messages(f);
   // A prompt list gives every take its own prompt: the prompt field may then stay empty.
   const listed = vary() === "prompts" && promptLines().length > 0;
   if (!form.elements.prompt.value.trim() && !listed) problems.unshift("Write a prompt.");
@@ -316,9 +158,8 @@ function refresh() {
   timelines.keyframes.setMax(lastIndex(f.duration));
   const frames = sourceFrames();
   if (frames !== null) timelines.edit_keyframes.setMax(Math.max(1, frames));
-  updatePrice(batch.takes || []);
+  showPrice(form, batch.takes || [], sourceInfo()?.seconds ?? null);
   reframe?.draw();
-  lastFacts = f;
 }
 
 // A disabled option says why on hover and to screen readers; a short line under its group
@@ -341,129 +182,19 @@ function showWhy(why) {
   }
 }
 
-function priceCell(f) {
-  const res = f.resolution;
-  const flags = `${+f.hdr}|${+(f.hdr && f.exr_export)}`;
-  const s = sourceInfo()?.seconds ?? null;
-  let key;
-  if (f.type === "video_edit") key = `edit|${res}|${flags}|${s == null ? "none" : s <= 5 ? "5" : s <= 10 ? "10" : "long"}`;
-  else if (f.type === "video_reframe") key = `reframe|${res}|${s == null ? "none" : Math.max(1, Math.ceil(s - 1e-9))}`;
-  else if (f.start_frame === "generation" || f.end_frame === "generation") key = `extend|${res}`;
-  else key = `video|${res}|${f.duration}|${flags}`;
-  return PRICES[key] || null;
-}
-
-const dollars = (cents) => `$${(cents / 100).toFixed(2)}`;
-
-// The batch total: each take priced with the same table, so a sweep over resolution or
-// duration adds up what each of its takes costs.
-function updatePrice(takes) {
-  const cells = takes.map(priceCell);
-  const known = cells.length > 0 && cells.every(Boolean);
-  const cents = known ? cells.map((c) => Math.round(parseFloat(c[0]) * 100)) : [];
-  const total = cents.reduce((a, b) => a + b, 0);
-  const estimated = known && cells.some((c) => c[1]);
-  const shown = known ? `${estimated ? "≈ " : ""}${dollars(total)}` : "—";
-  document.getElementById("price").textContent = shown;
-  document.getElementById("price-estimate").hidden = !estimated;
-  const each = document.getElementById("price-each");
-  const n = takes.length;
-  if (known && n > 1) {
-    const low = Math.min(...cents);
-    const high = Math.max(...cents);
-    each.textContent = low === high ? `${n} takes × ${dollars(low)}` : `${n} takes, ${dollars(low)} to ${dollars(high)} each`;
-  }
-  each.hidden = !(known && n > 1);
-  const button = document.getElementById("submit");
-  if (!form.dataset.sending) button.textContent = n > 1 ? `Generate ${n} takes${known ? ` · ${shown}` : ""}` : "Generate";
-}
-
-// -- Image slots (start, end, guide frame) ------------------------------------------------
-function showSlot(slot) {
-  const hidden = $(`input[type="hidden"]`, slot);
-  const preview = $(".slot-preview", slot);
-  const asset = ASSETS[hidden.value];
-  preview.replaceChildren();
-  if (asset) {
-    preview.append(Object.assign(document.createElement("img"), { src: asset.thumb_url, alt: "" }));
-    slot.classList.add("filled");
-  } else {
-    preview.append(Object.assign(document.createElement("span"), { className: "slot-empty", textContent: "Drop an image" }));
-    slot.classList.remove("filled");
-  }
-  $("[data-slot-clear]", slot).hidden = !asset;
-}
-async function fillSlot(slot, file) {
-  const result = await upload(file, "image");
-  const errors = $$(".field-error", slot);
-  if (result.error) {
-    errors[0].replaceChildren(Object.assign(document.createElement("p"), { textContent: result.error }));
-    errors[0].hidden = false;
-    return;
-  }
-  for (const e of errors) e.hidden = true;
-  ASSETS[result.id] = result;
-  $(`input[type="hidden"]`, slot).value = result.id;
-  showSlot(slot);
-  refresh();
-}
-for (const slot of $$("[data-slot]")) {
-  const file = $(`input[type="file"]`, slot);
-  file.classList.add("visually-hidden");
-  file.addEventListener("change", () => {
-    const chosen = file.files[0];
-    file.value = ""; // sent once, by the upload endpoint, not again with the form
-    if (chosen) fillSlot(slot, chosen);
-  });
-  slot.addEventListener("dragover", (e) => {
-    if (!file.disabled) e.preventDefault();
-  });
-  slot.addEventListener("drop", (e) => {
-    e.preventDefault();
-    if (!file.disabled && e.dataTransfer.files[0]) fillSlot(slot, e.dataTransfer.files[0]);
-  });
-  $("[data-slot-clear]", slot).addEventListener("click", () => {
-    $(`input[type="hidden"]`, slot).value = "";
-    // A refused file's message belongs to the attempt, not to the emptied slot.
-    for (const e of $$(".field-error", slot)) e.hidden = true;
-    showSlot(slot);
-    refresh();
-  });
-  showSlot(slot);
-}
-
-// -- Source clip upload --------------------------------------------------------------------
-const sourceFile = form.elements.source_file;
-sourceFile.addEventListener("change", async () => {
-  const chosen = sourceFile.files[0];
-  sourceFile.value = "";
-  if (!chosen) return;
-  const result = await upload(chosen, mode() === "reframe" ? "reframe" : "edit");
-  const err = document.getElementById("err-source_file");
-  if (result.error) {
-    err.replaceChildren(Object.assign(document.createElement("p"), { textContent: result.error }));
-    err.hidden = false;
-    return;
-  }
-  err.hidden = true;
-  const key = `a:${result.id}`;
-  SOURCES[key] = { seconds: result.duration_s, width: result.width, height: result.height, poster: "" };
-  const select = form.elements.source;
-  if (![...select.options].some((o) => o.value === key)) select.add(new Option(`Upload: ${result.name}`, key));
-  select.value = key;
-  sourceChanged();
-});
+setupSlots(ASSETS, () => refresh());
+setupSourceUpload(() => sourceChanged());
 
 // -- Timelines -----------------------------------------------------------------------------
 const timelines = {};
 for (const host of $$("[data-timeline]")) {
   const name = host.dataset.timeline;
   timelines[name] = new Timeline(host, {
-    max: name === "keyframes" ? lastIndex(checked("duration") || "5s") : Math.max(1, sourceFrames() ?? SHORT),
-    fps: FPS,
-    maxKeyframes: GRID.keyframes_max,
+    max: name === "keyframes" ? lastIndex(checked("duration") || DEFAULTS.duration) : Math.max(1, sourceFrames() ?? SHORT.max_index),
+    fps: CONTRACT.fps,
+    maxKeyframes: CONTRACT.keyframes_max,
     // Copying an earlier generation's timing makes sense on the output grid only.
-    timings: name === "keyframes" ? read("timing-sources") : [],
+    timings: name === "keyframes" ? readJson("timing-sources") : [],
     upload,
     assets: ASSETS,
     onChange: () => refresh(),
@@ -471,18 +202,18 @@ for (const host of $$("[data-timeline]")) {
   });
 }
 
-// 10 s → 5 s with keyframes past the end: the person decides, nothing is dropped silently.
+// The long duration → the short one with keyframes past the end: the person decides, nothing is dropped silently.
 const dialog = document.getElementById("shorten-dialog");
 let durationBefore = checked("duration");
 for (const input of radios("duration")) {
   input.addEventListener("change", () => {
     const kf = timelines.keyframes;
-    if (input.value === "5s" && durationBefore === "10s" && kf.lastFrame() > SHORT) {
-      radios("duration").find((r) => r.value === "10s").checked = true;
-      const past = kf.items.filter((k) => k.frame > SHORT).length;
+    if (input.value === SHORT.value && durationBefore === LONG.value && kf.lastFrame() > SHORT.max_index) {
+      radios("duration").find((r) => r.value === LONG.value).checked = true;
+      const past = kf.items.filter((k) => k.frame > SHORT.max_index).length;
       document.getElementById("shorten-text").textContent =
-        `${past} keyframe${past === 1 ? " lies" : "s lie"} past frame ${SHORT}, the end of a 5 s video. ` +
-        "Rescale every position to fit 5 s, or remove those past the end?";
+        `${past} keyframe${past === 1 ? " lies" : "s lie"} past frame ${SHORT.max_index}, the end of a ${SHORT.seconds} s video. ` +
+        `Rescale every position to fit ${SHORT.seconds} s, or remove those past the end?`;
       dialog.showModal();
       return;
     }
@@ -495,16 +226,16 @@ dialog.addEventListener("click", (e) => {
   dialog.close();
   if (choice === "cancel") return;
   const kf = timelines.keyframes;
-  if (choice === "rescale") kf.rescale(SHORT);
-  else kf.removeAfter(SHORT);
-  radios("duration").find((r) => r.value === "5s").checked = true;
-  durationBefore = "5s";
+  if (choice === "rescale") kf.rescale(SHORT.max_index);
+  else kf.removeAfter(SHORT.max_index);
+  radios("duration").find((r) => r.value === SHORT.value).checked = true;
+  durationBefore = SHORT.value;
   refresh();
 });
 
 // -- Reframe ---------------------------------------------------------------------------------
 const ratio = (value) => {
-  const [w, h] = (value || "16:9").split(":").map(Number);
+  const [w, h] = (value || DEFAULTS.aspect_ratio).split(":").map(Number);
   return w / h;
 };
 const reframeRoot = $("[data-reframe]");
@@ -514,7 +245,7 @@ const reframe = reframeRoot
       canvasAspect: () => ratio(form.elements.aspect_ratio.value),
       sourceAspect: () => {
         const s = sourceInfo();
-        return s && s.width && s.height ? s.width / s.height : 16 / 9;
+        return s && s.width && s.height ? s.width / s.height : ratio(DEFAULTS.aspect_ratio);
       },
       onChange: () => refresh(),
     })
@@ -561,8 +292,9 @@ form.addEventListener("change", (e) => {
 });
 const prompt = form.elements.prompt;
 const counter = document.getElementById("prompt-counter");
+const PROMPT_MAX = CONTRACT.prompt_max.toLocaleString("en");
 prompt.addEventListener("input", () => {
-  counter.textContent = `${prompt.value.length.toLocaleString("en")} / 6,000`;
+  counter.textContent = `${prompt.value.length.toLocaleString("en")} / ${PROMPT_MAX}`;
   refresh();
 });
 // The count and the list change the price as they are typed, not only on leaving them.

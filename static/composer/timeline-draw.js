@@ -1,4 +1,5 @@
 // Drawing the timeline: the ruler, the keyframes in their lanes, the selection, the tools.
+import { el, secondsAt } from "../studio/frames.js";
 import { layout } from "./timeline-edits.js";
 
 export const CARD = 64; // px: a keyframe's card (see .tl-key in compose.css)
@@ -9,17 +10,7 @@ const MARKER_LANES = 3;
 const RULER = 30;
 const CARD_LANE_HEIGHT = 92;
 const MARKER_LANE_HEIGHT = 18;
-
-export const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-};
+const LABEL_ROOM = 24; // px: the least room between a frame number and a second's label
 
 export function render(t) {
   const max = t.max;
@@ -33,7 +24,7 @@ export function render(t) {
       tick.style.left = t.pct(f);
       t.ruler.append(tick);
       if (cls === "major") {
-        const lbl = el("span", { class: "tl-sec", text: `${f / t.fps}s` });
+        const lbl = el("span", { class: "tl-sec", text: `${secondsAt(f, t.fps)}s` });
         lbl.style.left = t.pct(f);
         t.ruler.append(lbl);
       }
@@ -114,7 +105,7 @@ function drawFrameNumbers(t, ppf) {
     for (let f = 0; f <= t.max; f += step) {
       // A second's own label stands there already, or close enough to collide.
       const off = f % t.fps;
-      if (Math.min(off, t.fps - off) * ppf < 24) continue;
+      if (Math.min(off, t.fps - off) * ppf < LABEL_ROOM) continue;
       const lbl = el("span", { class: "tl-fno", text: String(f) });
       lbl.style.left = t.pct(f);
       labels.push(lbl);

@@ -1,7 +1,7 @@
 // Zoom and scroll for the timeline, with a mini-map of the whole grid.
 // The inner strip is drawn in percentages of its own width; zooming widens it inside the
 // scrolling track, from "the whole grid fits" down to a card's width per frame.
-import { el } from "./timeline-draw.js";
+import { el } from "../studio/frames.js";
 
 export class Zoom {
   // `frameWidth`: pixels a frame needs at the closest zoom (a card beside its neighbour).

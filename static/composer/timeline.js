@@ -1,7 +1,8 @@
 // The keyframe timeline: a ruler of the output frame grid with keyframes on it.
 // State lives in a hidden input as JSON [{asset, frame}], so the form posts it as is.
 // The grid's numbers (frames per second, how many keyframes) come from the page.
-import { CARD, GAP, drawSelection, drawTools, el, layoutKeys, render } from "./timeline-draw.js";
+import { el, secondsAt } from "../studio/frames.js";
+import { CARD, GAP, drawSelection, drawTools, layoutKeys, render } from "./timeline-draw.js";
 import { History, clash, copyTiming, distribute, moveGroup } from "./timeline-edits.js";
 import { grab, keydown, shortcut, sweep } from "./timeline-input.js";
 import { Zoom } from "./timeline-zoom.js";
@@ -43,7 +44,7 @@ export class Timeline {
   }
 
   seconds(frame) {
-    return (frame / this.fps).toFixed(2);
+    return secondsAt(frame, this.fps).toFixed(2);
   }
   get selected() {
     return this.primary;
@@ -111,7 +112,7 @@ export class Timeline {
     });
     this.inner = el("div", { class: "tl-inner" }, this.ruler, this.frames, this.lane, this.head, this.tip, this.box);
     this.track = el("div", { class: "tl-track", role: "group", id: `${id}-track`, tabindex: "0", "aria-label": this.label, "aria-describedby": this.help.id }, this.inner,
-      el("div", { class: "tl-drop-hint", text: "Drop images on the ruler" }));
+      el("div", { class: "tl-drop-hint" }, el("span", { class: "desk-only", text: "Drop images on the ruler" }), el("span", { class: "touch-only", text: "Pick images to add keyframes" })));
     this.msg = el("p", { class: "tl-msg", "aria-live": "polite" });
     this.root = el("div", { class: "tl" }, toolbar, this.tools, this.track, this.help, this.msg);
     this.host.prepend(this.root);

@@ -3,11 +3,13 @@
 // canvas: wipe (a split line, dragged or moved with the arrow keys), overlay (B over A at
 // an opacity) and difference (|A − B| per pixel). Keys 1–4 switch modes.
 
+import { frameAt, framesIn, gridOf, middleOf, secondsAt } from "../studio/frames.js";
+
 const MODES = ["side", "wipe", "overlay", "difference"];
 
 const root = document.querySelector("[data-compare]");
 if (root) {
-  const fps = parseFloat(root.dataset.fps);
+  const { fps } = gridOf(root);
   const videos = [...root.querySelectorAll("video[data-role=take]")];
   const seek = root.querySelector("[data-role=seek]");
   const timecode = root.querySelector("[data-role=timecode]");
@@ -30,12 +32,12 @@ if (root) {
   let a = videos[0];
   let b = videos[1];
 
-  const framesOf = (v) => parseInt(v.dataset.frames, 10) || Math.round((v.duration || 0) * fps);
+  const framesOf = (v) => gridOf(v).frames || framesIn(v.duration, fps);
   const lastFrame = () => Math.max(0, ...videos.map((v) => framesOf(v) - 1));
   const show = () => {
     seek.max = String(lastFrame());
     seek.value = String(frame);
-    timecode.textContent = `Frame ${frame} · ${(frame / fps).toFixed(3)} s`;
+    timecode.textContent = `Frame ${frame} · ${secondsAt(frame, fps).toFixed(3)} s`;
     root.dataset.frame = String(frame);
   };
 
@@ -110,7 +112,7 @@ if (root) {
     frame = Math.min(lastFrame(), Math.max(0, n));
     for (const v of videos) {
       v.pause();
-      v.currentTime = (Math.min(frame, Math.max(0, framesOf(v) - 1)) + 0.5) / fps;
+      v.currentTime = middleOf(Math.min(frame, Math.max(0, framesOf(v) - 1)), fps);
     }
     show();
     redraw();
@@ -122,7 +124,7 @@ if (root) {
       play.textContent = "▶";
       return;
     }
-    const start = (frame + 0.5) / fps;
+    const start = middleOf(frame, fps);
     videos.forEach((v) => { v.currentTime = Math.min(start, v.duration || start); });
     await Promise.allSettled(videos.map((v) => v.play()));
     play.textContent = "❚❚";
@@ -130,7 +132,7 @@ if (root) {
   });
   leader?.addEventListener("timeupdate", () => {
     if (leader.paused) return;
-    frame = Math.min(lastFrame(), Math.floor(leader.currentTime * fps));
+    frame = frameAt(leader.currentTime, fps, lastFrame());
     // Keep the others within a frame of the leader.
     for (const v of videos.slice(1)) {
       if (!v.ended && Math.abs(v.currentTime - leader.currentTime) > 1 / fps) v.currentTime = leader.currentTime;

@@ -4,6 +4,7 @@
 
 import "../studio/actions.js";
 import { setupDrawing } from "./draw.js";
+import { frameAt as frameOnGrid, framesIn, gridOf, middleOf, secondsAt } from "../studio/frames.js";
 
 function formatTime(seconds) {
   return `${seconds.toFixed(3)} s`;
@@ -11,8 +12,8 @@ function formatTime(seconds) {
 
 export function setupPlayer(root) {
   const video = root.querySelector("[data-role=video]");
-  const fps = parseFloat(root.dataset.fps) || 24;
-  let frames = parseInt(root.dataset.frames, 10) || 0;
+  // frames stays 0 until the video's own length is known, where the page did not say.
+  let { fps, frames } = gridOf(root);
   const timeline = root.querySelector("[data-role=timeline]");
   const scrub = root.querySelector("[data-role=scrub]");
   const played = root.querySelector("[data-role=played]");
@@ -31,8 +32,8 @@ export function setupPlayer(root) {
   const inInput = form?.querySelector("[data-role=comment-frame]");
   const outInput = form?.querySelector("[data-role=comment-end-frame]");
 
-  const lastFrame = () => Math.max(0, (frames || Math.round((video.duration || 0) * fps)) - 1);
-  const frameAt = (t) => Math.min(lastFrame(), Math.max(0, Math.floor(t * fps + 1e-6)));
+  const lastFrame = () => Math.max(0, (frames || framesIn(video.duration, fps)) - 1);
+  const frameAt = (t) => frameOnGrid(t, fps, lastFrame());
 
   const render = () => {
     const last = lastFrame();
@@ -42,7 +43,7 @@ export function setupPlayer(root) {
     scrub.setAttribute("aria-valuenow", String(frame));
     scrub.setAttribute("aria-valuemax", String(last));
     scrub.setAttribute("aria-valuetext", `Frame ${frame} of ${last}`);
-    timecode.textContent = `Frame ${frame} / ${last} · ${formatTime(frame / fps)}`;
+    timecode.textContent = `Frame ${frame} / ${last} · ${formatTime(secondsAt(frame, fps))}`;
     root.dataset.frame = String(frame);
     frameListeners.forEach((listener) => listener(frame));
     document.querySelectorAll("[data-role=comment-frame]").forEach((input) => {
@@ -59,7 +60,7 @@ export function setupPlayer(root) {
     stopAt = null;
     video.pause();
     frame = Math.min(lastFrame(), Math.max(0, n));
-    video.currentTime = (frame + 0.5) / fps;
+    video.currentTime = middleOf(frame, fps);
     render();
   };
 
@@ -158,7 +159,7 @@ export function setupPlayer(root) {
 
   video.addEventListener("loadedmetadata", () => {
     root.querySelector("[data-role=waiting]")?.remove();
-    if (!frames && video.duration) frames = Math.round(video.duration * fps);
+    if (!frames && video.duration) frames = framesIn(video.duration, fps);
     drawMarks();
     render();
   });
@@ -228,7 +229,7 @@ export function setupPlayer(root) {
     });
   });
   if (video.readyState >= 1) {
-    if (!frames && video.duration) frames = Math.round(video.duration * fps);
+    if (!frames && video.duration) frames = framesIn(video.duration, fps);
     drawMarks();
   }
   render();

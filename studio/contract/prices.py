@@ -56,8 +56,16 @@ REFRAME_PER_SECOND: Final[dict[str, Decimal]] = {
     "720p": Decimal("0.12"),
     "1080p": Decimal("0.36"),
 }
+# An edit is billed by its source's length: the first bucket it fits in.
+EDIT_BUCKETS: Final[tuple[tuple[int, dict[str, Decimal]], ...]] = (
+    (5, EDIT_UP_TO_5S),
+    (10, EDIT_UP_TO_10S),
+)
 # Assumed when the source length is not known yet (e.g. an uploaded file).
 ASSUMED_SOURCE_SECONDS: Final = 5
+# A length on the frame grid can come out a hair over a whole second (5.0000000001 s):
+# that is still 5 s, not a started sixth.
+SECOND_TOLERANCE: Final = 1e-9
 
 
 @dataclass(frozen=True)
@@ -107,20 +115,35 @@ def price_of(request: GenerationRequest | dict, *, source_seconds: float | None 
 
 def _edit(resolution: str, seconds: float | None, multiplier: Decimal) -> Price:
     estimated = seconds is None or multiplier != 1
-    if seconds is None or seconds <= 5:
-        base = EDIT_UP_TO_5S[resolution]
-    elif seconds <= 10:
-        base = EDIT_UP_TO_10S[resolution]
-    else:
+    bucket = edit_bucket(seconds)
+    if bucket is None:
         # Unpublished: a longer source doubles again, as 5 s → 10 s does.
-        base = EDIT_UP_TO_10S[resolution] * 2
+        base = EDIT_BUCKETS[-1][1][resolution] * 2
         estimated = True
+    else:
+        base = bucket[resolution]
     return _price(base * multiplier, estimated)
+
+
+def edit_bucket(seconds: float | None) -> dict[str, Decimal] | None:
+    """The published edit prices for a source this long; None past the last bucket.
+    An unknown length is priced as the first bucket."""
+    if seconds is None:
+        return EDIT_BUCKETS[0][1]
+    for up_to, prices in EDIT_BUCKETS:
+        if seconds <= up_to:
+            return prices
+    return None
+
+
+def reframe_billed_seconds(seconds: float) -> int:
+    """Whole seconds a reframe of a source this long is billed for (at least one)."""
+    return max(1, math.ceil(seconds - SECOND_TOLERANCE))
 
 
 def _reframe(resolution: str, seconds: float | None) -> Price:
     # Billed per started second of output (ours); the output is as long as the source.
     if seconds is None:
         return _price(REFRAME_PER_SECOND[resolution] * ASSUMED_SOURCE_SECONDS, True)
-    billed = max(1, math.ceil(seconds - 1e-9))
+    billed = reframe_billed_seconds(seconds)
     return _price(REFRAME_PER_SECOND[resolution] * billed, False)

@@ -1,4 +1,4 @@
-"""What the timeline is given: the contract's grid, and the team's earlier timings."""
+"""What the timeline is given: the contract's facts, and the team's earlier timings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from studio.composer.timing import TIMING_SOURCES_SHOWN, grid_json, timing_sources
+from studio.composer.timing import TIMING_SOURCES_SHOWN, timing_sources
 from studio.contract import FPS, max_index
+from studio.contract.browser import browser_facts
 from studio.contract.models import KEYFRAMES_MAX
 from studio.generations.models import Generation
 from tests.conftest import Personas
@@ -32,11 +33,10 @@ def keyframed(team: object, author: object, frames: object, **extra: object) -> 
 
 
 def test_grid_is_the_contracts() -> None:
-    assert grid_json() == {
-        "fps": FPS,
-        "keyframes_max": KEYFRAMES_MAX,
-        "max_index": {"5s": max_index("5s"), "10s": max_index("10s")},
-    }
+    facts = browser_facts()
+    assert facts["fps"] == FPS
+    assert facts["keyframes_max"] == KEYFRAMES_MAX
+    assert facts["max_index"] == {"5s": max_index("5s"), "10s": max_index("10s")}
 
 
 def test_timing_sources_are_the_teams_keyframe_generations_newest_first(
@@ -72,8 +72,8 @@ def test_composer_page_carries_grid_and_timings(client: Client, personas: Person
     keyframed(personas.team, personas.owner, [0, 12], prompt="<b>bold</b> move")
     client.force_login(personas.editor)
     html = client.get(reverse("composer:compose")).content.decode()
-    grid = re.search(r'<script id="frame-grid" type="application/json">(.*?)</script>', html)
-    assert grid and json.loads(grid.group(1)) == grid_json()
+    grid = re.search(r'<script id="contract-facts" type="application/json">(.*?)</script>', html)
+    assert grid and json.loads(grid.group(1)) == browser_facts()
     timings = re.search(r'<script id="timing-sources" type="application/json">(.*?)</script>', html)
     assert timings
     rows = json.loads(timings.group(1))
