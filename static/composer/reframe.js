@@ -4,6 +4,7 @@
 
 const PAD = 0.18; // room around the canvas, so a source pushed past its edge stays visible
 const HANDLE = 12;
+const NARROWEST = 120; // px: the canvas on the smallest screen
 
 export class Reframe {
   constructor(root, { inputs, canvasAspect, sourceAspect, poster, onChange }) {
@@ -72,7 +73,7 @@ export class Reframe {
     // canvas at full column width would push everything else off screen.
     const stage = this.canvas.parentElement.clientWidth || 640;
     const tallest = Math.max(260, Math.min(620, Math.round(window.innerHeight * 0.62)));
-    const width = Math.max(120, Math.min(stage, Math.round(tallest * aspect)));
+    const width = Math.max(NARROWEST, Math.min(stage, Math.round(tallest * aspect)));
     this.canvas.style.width = `${width}px`;
     // Padding is proportional on both axes, so the drawing keeps the canvas's aspect.
     const height = Math.round(width / aspect);
@@ -146,7 +147,9 @@ export class Reframe {
     const start = at(e);
     const r0 = this.rect();
     const p = this.toPixels(r0, f);
-    const onHandle = Math.abs(start.x - (p.x + p.w)) <= HANDLE && Math.abs(start.y - (p.y + p.h)) <= HANDLE;
+    // A fingertip covers more than the drawn handle: reach 22 CSS px around it on touch.
+    const reach = e.pointerType === "touch" ? Math.max(HANDLE, 22 * sx) : HANDLE;
+    const onHandle = Math.abs(start.x - (p.x + p.w)) <= reach && Math.abs(start.y - (p.y + p.h)) <= reach;
     const inside = start.x >= p.x && start.x <= p.x + p.w && start.y >= p.y && start.y <= p.y + p.h;
     if (!onHandle && !inside) return;
     e.preventDefault();
@@ -166,9 +169,11 @@ export class Reframe {
     const up = () => {
       this.canvas.removeEventListener("pointermove", move);
       this.canvas.removeEventListener("pointerup", up);
+      this.canvas.removeEventListener("pointercancel", up);
     };
     this.canvas.addEventListener("pointermove", move);
     this.canvas.addEventListener("pointerup", up);
+    this.canvas.addEventListener("pointercancel", up);
   }
   key(e) {
     const step = e.shiftKey ? 0.1 : 0.01;

@@ -4,6 +4,7 @@
 // - select[data-submit-on-change]: submit its form on a change (the team switch);
 // - button[data-fold]: open and close a panel folded on a narrow screen (Escape closes it);
 // - table.data: focusable while it scrolls sideways in its own box.
+// - dialog (modal): Tab and Shift+Tab go round its own controls while it is open.
 // The base template loads it on every page; the Content Security Policy allows no inline
 // handlers, so behaviour like this lives here.
 
@@ -30,6 +31,29 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// A modal dialog keeps the keyboard inside it: Tab from its last control goes back to its
+// first, Shift+Tab from its first to its last (the browser would leave the page instead).
+// The browser itself moves focus in on opening, closes it on Escape and gives focus back
+// to the control that opened it.
+const FOCUSABLE =
+  "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab") return;
+  const dialog = document.querySelector("dialog:modal");
+  if (!dialog) return;
+  const stops = [...dialog.querySelectorAll(FOCUSABLE)].filter((node) => node.checkVisibility());
+  if (!stops.length) return;
+  const [first, last] = [stops[0], stops[stops.length - 1]];
+  const inside = dialog.contains(document.activeElement);
+  if (event.shiftKey && (!inside || document.activeElement === first)) {
+    last.focus();
+    event.preventDefault();
+  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+    first.focus();
     event.preventDefault();
   }
 });
