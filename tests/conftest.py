@@ -15,9 +15,16 @@ import os
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    # Imported for annotations only: Django's apps are not ready while pytest imports this.
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Page
+
+    from studio.teams.models import Team
 
 # Django's live server with Playwright's sync API runs in one thread with an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,17 +32,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct horse battery staple"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Personas:
-    team: object
-    other_team: object
-    owner: object
-    editor: object
-    reviewer: object
-    viewer: object
-    outsider: object
+    team: Team
+    other_team: Team
+    owner: User
+    editor: User
+    reviewer: User
+    viewer: User
+    outsider: User
 
-    def by_role(self) -> dict[str, object]:
+    def by_role(self) -> dict[str, User]:
         return {
             "owner": self.owner,
             "editor": self.editor,
@@ -47,7 +54,8 @@ class Personas:
 
 @pytest.fixture
 def personas(db: None) -> Personas:
-    from studio.accounts.users import create_team, create_user
+    from studio.accounts.users import create_user
+    from studio.teams.create import create_team
     from studio.teams.models import Membership, Role
 
     owner = create_user("owner@example.com", PASSWORD, name="Olive Owner")
@@ -59,7 +67,15 @@ def personas(db: None) -> Personas:
     for user, role in ((editor, Role.EDITOR), (reviewer, Role.REVIEWER), (viewer, Role.VIEWER)):
         Membership.objects.create(team=team, user=user, role=role)
     other_team = create_team("Elsewhere", outsider)
-    return Personas(team, other_team, owner, editor, reviewer, viewer, outsider)
+    return Personas(
+        team=team,
+        other_team=other_team,
+        owner=owner,
+        editor=editor,
+        reviewer=reviewer,
+        viewer=viewer,
+        outsider=outsider,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +84,13 @@ def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = root / "studio"  # type: ignore[attr-defined]
     settings.ENGINE_MEDIA_ROOT = root / "engine"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    """The personas' password hashes would dominate the tests' time: the default hasher
+    is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 # Browser tests use pytest-playwright's `page` fixture, driving Debian's Chromium (a
@@ -96,18 +119,18 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
-def signed_in_page(page: object, live_server: object, personas: Personas) -> object:
+def signed_in_page(page: Page, live_server: Any, personas: Personas) -> Page:
     """A browser page signed in as the editor (use `sign_in(page, url, user)` for others)."""
-    sign_in(page, live_server.url, personas.editor)  # type: ignore[attr-defined]
+    sign_in(page, live_server.url, personas.editor)
     return page
 
 
-def sign_in(page: object, base_url: str, user: object) -> None:
-    page.goto(f"{base_url}/accounts/signin/")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", user.email)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base_url}/**")  # type: ignore[attr-defined]
+def sign_in(page: Page, base_url: str, user: User) -> None:
+    page.goto(f"{base_url}/accounts/signin/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/**")
 
 
 def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:

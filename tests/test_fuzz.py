@@ -36,9 +36,9 @@ from hypothesis import strategies as st
 from studio.accounts.users import create_user
 from studio.engine.keys import create_key
 from studio.engine.models import EngineFile
-from studio.health.models import Heartbeat, Role
-from tests.engine.conftest import png_bytes
-from tests.review.conftest import World, _fast_passwords, world  # noqa: F401
+from studio.workers.models import Heartbeat, Role
+from tests.factories import gradient_png
+from tests.review.conftest import World, world  # noqa: F401
 
 EXAMPLES = 50  # per route: the whole file stays within a minute or two
 
@@ -161,7 +161,7 @@ SVG = (
 
 
 def _uploads() -> list[tuple[str, bytes, str]]:
-    png = png_bytes()
+    png = gradient_png()
     return [
         ("a.svg", SVG, "image/svg+xml"),
         ("a.mp4", SVG, "video/mp4"),

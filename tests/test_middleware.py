@@ -9,12 +9,7 @@ from django.urls import reverse
 
 from studio.review.models import Comment
 from tests.conftest import Personas
-from tests.review.helpers import make_generation
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: object) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+from tests.factories import make_generation
 
 
 @pytest.mark.parametrize(

@@ -15,16 +15,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import av
+import numpy as np
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from PIL import Image
 
+from studio.composer.messages import source_too_long
+from studio.composer.resolver import source_refusal
 from studio.contract.models import (
-    EDIT_SOURCE_MAX_SECONDS,
     IMAGE_MAX_BYTES,
     IMAGE_MAX_SIDE,
-    REFRAME_SOURCE_MAX_SECONDS,
     VIDEO_SOURCE_MAX_BYTES,
 )
 from studio.generations.models import Asset
@@ -41,7 +43,8 @@ VIDEO_TYPES = {
     "mov,mp4,m4a,3gp,3g2,mj2": ("video/mp4", "mp4"),
     "matroska,webm": ("video/webm", "webm"),
 }
-SOURCE_LIMITS = {"edit": EDIT_SOURCE_MAX_SECONDS, "reframe": REFRAME_SOURCE_MAX_SECONDS}
+# What an uploaded video is for, as the request type whose source it will be.
+SOURCE_TYPES = {"edit": "video_edit", "reframe": "video_reframe"}
 
 
 class UploadRejected(Exception):
@@ -118,7 +121,7 @@ def store_upload(
     chunks: Iterable[bytes],
     *,
     team: Team,
-    user: object,
+    user: User | None,
     name: str = "",
     want: str = "image",
     purpose: str | None = None,
@@ -143,11 +146,12 @@ def store_upload(
             if want == "image":
                 raise UploadRejected("That file isn't a PNG, JPEG or WebP image.")
             media_type, ext, width, height, duration = _video_facts(tmp)
-        if duration is not None and purpose in SOURCE_LIMITS and duration > SOURCE_LIMITS[purpose]:
-            raise UploadRejected(
-                f"The video is {duration:.1f} s long: a {purpose} source can be at most "
-                f"{SOURCE_LIMITS[purpose]} s."
-            )
+        if duration is not None and purpose in SOURCE_TYPES:
+            refusal = source_refusal(SOURCE_TYPES[purpose], duration)
+            if refusal is not None:
+                raise UploadRejected(
+                    source_too_long(refusal, duration, "The video") or refusal.detail
+                )
         if existing is not None:
             return existing
         return _save(
@@ -155,14 +159,22 @@ def store_upload(
         )
 
 
-def store_bytes(data: bytes, **kwargs: object) -> Asset:
-    return store_upload([data], **kwargs)  # type: ignore[arg-type]
+def store_bytes(
+    data: bytes,
+    *,
+    team: Team,
+    user: User | None,
+    name: str = "",
+    want: str = "image",
+    purpose: str | None = None,
+) -> Asset:
+    return store_upload([data], team=team, user=user, name=name, want=want, purpose=purpose)
 
 
 def _save(
     tmp: Path,
     team: Team,
-    user: object,
+    user: User | None,
     sha256: str,
     size: int,
     kind: str,
@@ -216,8 +228,8 @@ def asset_json(asset: Asset) -> dict[str, object]:
     }
 
 
-def png_bytes(rgb: object) -> bytes:
+def png_bytes(rgb: np.ndarray) -> bytes:
     """An RGB array as PNG bytes (frames taken from clips become image assets)."""
     out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="PNG")  # type: ignore[arg-type]
+    Image.fromarray(rgb).save(out, format="PNG")
     return out.getvalue()

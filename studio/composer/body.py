@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from studio.composer.messages import source_too_long
+from studio.composer.resolver import SourceResolver
 from studio.contract import (
     MODEL,
     ContractError,
@@ -19,7 +21,13 @@ from studio.contract import (
     facts_of,
     validate,
 )
-from studio.contract.rules import RULES
+from studio.contract.models import (
+    DEFAULT_DURATION,
+    DEFAULT_RESOLUTION,
+    KEYFRAMES_MAX,
+    PROMPT_MAX,
+)
+from studio.contract.rules import RULES, check_refs
 from studio.generations.lifecycle import ASSET_PREFIX
 
 MODES = ("video", "extend", "edit", "reframe")
@@ -89,9 +97,9 @@ def build_body(
     }
     if c.get("aspect_ratio") and mode != "edit":
         body["aspect_ratio"] = c["aspect_ratio"]
-    video: dict[str, Any] = {"resolution": c.get("resolution") or "720p"}
+    video: dict[str, Any] = {"resolution": c.get("resolution") or DEFAULT_RESOLUTION}
     if mode in ("video", "extend"):
-        video["duration"] = c.get("duration") or "5s"
+        video["duration"] = c.get("duration") or DEFAULT_DURATION
     for flag in ("loop", "hdr", "exr_export"):
         if c.get(flag):
             video[flag] = True
@@ -169,13 +177,22 @@ def field_for(path: str | None, mode: str, direction: str = "forward") -> str | 
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
-def human(err: ContractError, body: dict[str, Any]) -> str:
+def human(err: ContractError, body: dict[str, Any], source_seconds: float | None = None) -> str:
     """Words a person understands for a structural complaint (the rule table has its own)."""
     path = err.path or ""
     if path == "prompt":
-        return "Write a prompt of 1 to 6,000 characters."
+        return f"Write a prompt of 1 to {PROMPT_MAX:,} characters."
     if path.endswith(".keyframes") and err.status == 400:
-        return "Place between 1 and 64 keyframes."
+        holder = body.get("video", {})
+        if path.startswith("video.edit"):
+            holder = holder.get("edit", {})
+        count = len(holder.get("keyframes") or [])
+        if count > KEYFRAMES_MAX:
+            return f"{count} keyframes: at most {KEYFRAMES_MAX}."
+        return f"Place between 1 and {KEYFRAMES_MAX} keyframes."
+    too_long = source_too_long(err, source_seconds, "That clip")
+    if too_long is not None:
+        return too_long
     match = _INDEX.search(path)
     if "keyframe_indexes" in path and match:
         holder = body.get("video", {})
@@ -194,23 +211,43 @@ def human(err: ContractError, body: dict[str, Any]) -> str:
 
 
 def problems(
-    body: dict[str, Any], mode: str, direction: str = "forward"
+    body: dict[str, Any],
+    mode: str,
+    direction: str = "forward",
+    resolver: SourceResolver | None = None,
 ) -> list[tuple[str | None, str]]:
     """Every complaint the contract has about this body, each with its form field.
 
     The first structural problem (validate stops there) plus every rule of the table
-    that fires, so several bad combinations show up at once.
+    that fires, so several bad combinations show up at once. With ``resolver`` the
+    contract also judges the references: what the source is (its length, the grid an
+    edit's keyframes sit on) and that every clip and image is there.
     """
     found: list[tuple[str | None, str]] = []
-    try:
-        request = validate(body)
-    except ContractError as err:
+    judged = resolver.judged(body) if resolver is not None else body
+    seconds = resolver.source_seconds if resolver is not None else None
+
+    def complain(err: ContractError) -> None:
         if (err.detail, err.path) not in _RULE_DETAILS:
-            found.append((field_for(err.path, mode, direction), human(err, body)))
+            item = (field_for(err.path, mode, direction), human(err, body, seconds))
+            if item not in found:
+                found.append(item)
+
+    try:
+        request = validate(judged, resolver)
+    except ContractError as err:
+        complain(err)
         try:
-            request = GenerationRequest.model_validate(body)
+            request = GenerationRequest.model_validate(judged)
         except ValidationError:
             return found
+        if resolver is not None:
+            # validate stopped before the references: judge them too, so a source that
+            # is too long shows up beside a bad combination.
+            try:
+                check_refs(request, judged, resolver)
+            except ContractError as ref_err:
+                complain(ref_err)
     for rule in broken_rules(facts_of(request)):
         item = (field_for(rule.field, mode, direction), rule.message)
         if item not in found:

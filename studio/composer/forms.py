@@ -8,25 +8,27 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 
 from studio.composer.assets import UploadRejected, store_upload
 from studio.composer.body import CONTROLS, MODES, build_body, problems
+from studio.composer.resolver import SourceResolver
 from studio.composer.sources import Source, find_source
 from studio.composer.takes import MAX_TAKES, SWEEPS
-from studio.contract import ASPECT_RATIOS, RESOLUTIONS, STRENGTHS, source_max_index
+from studio.contract import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, STRENGTHS, duration_seconds
 from studio.contract.models import (
-    EDIT_SOURCE_MAX_SECONDS,
-    KEYFRAMES_MAX,
+    DEFAULT_DURATION,
+    DEFAULT_RESOLUTION,
     POSE_STRENGTHS,
     PROMPT_MAX,
-    REFRAME_SOURCE_MAX_SECONDS,
 )
 from studio.contract.parsing import MAX_FRAME, parse_id, parse_int
 from studio.generations.models import Asset
 from studio.teams.models import Membership
 
 MODE_LABELS = {"video": "New video", "extend": "Extend", "edit": "Edit", "reframe": "Reframe"}
-RESOLUTION_LABELS = {"360p": "360p draft", "540p": "540p", "720p": "720p", "1080p": "1080p"}
+# The smallest resolution is the one for drafts; the others are named as they are.
+RESOLUTION_LABELS = {RESOLUTIONS[0]: f"{RESOLUTIONS[0]} draft"}
 CONTROL_MODES = (
     ("auto", "Automatic"),
     ("preset", "Strength preset"),
@@ -43,7 +45,7 @@ COMPOSITION_FIELDS = (
 )  # fmt: skip
 
 
-class KeyframesField(forms.CharField):
+class KeyframesField(forms.Field):
     """A JSON list of {"asset": id, "frame": n}, kept in a hidden input."""
 
     widget = forms.HiddenInput
@@ -129,6 +131,8 @@ def _choices(
 
 
 class ComposeForm(forms.Form):
+    # Bound, a copy the uploads write the new asset ids back into (see __init__).
+    data: QueryDict | dict[str, Any]
     submit_token = forms.UUIDField(widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         choices=list(MODE_LABELS.items()), initial="video", widget=forms.RadioSelect
@@ -142,13 +146,15 @@ class ComposeForm(forms.Form):
         required=False, choices=[("", "Let the model choose"), *_choices(ASPECT_RATIOS)]
     )
     resolution = forms.ChoiceField(
-        choices=_choices(RESOLUTIONS, RESOLUTION_LABELS), initial="720p", widget=forms.RadioSelect
+        choices=_choices(RESOLUTIONS, RESOLUTION_LABELS),
+        initial=DEFAULT_RESOLUTION,
+        widget=forms.RadioSelect,
     )
     # Not required: inputs of sections the chosen mode hides are not sent at all.
     duration = forms.ChoiceField(
         required=False,
-        choices=[("5s", "5 s"), ("10s", "10 s")],
-        initial="5s",
+        choices=[(d, f"{duration_seconds(d)} s") for d in DURATIONS],
+        initial=DEFAULT_DURATION,
         widget=forms.RadioSelect,
     )
     loop = forms.BooleanField(required=False)
@@ -353,30 +359,8 @@ class ComposeForm(forms.Form):
                 self.add_error("source", "That clip is not available: choose another one.")
             elif self.chosen_source.asset is not None:
                 self.assets[self.chosen_source.asset.id] = self.chosen_source.asset
-        mode = c.get("mode")
-        src = self.chosen_source
-        if mode in ("edit", "reframe") and src is not None and src.seconds is not None:
-            top = EDIT_SOURCE_MAX_SECONDS if mode == "edit" else REFRAME_SOURCE_MAX_SECONDS
-            if src.seconds > top:
-                self.add_error(
-                    "source",
-                    f"That clip is {src.seconds:.1f} s long: a {mode} source can be at most {top} s.",
-                )
-        if mode == "edit" and c.get("controls_mode") == "preset" and not c.get("strength"):
+        if c.get("mode") == "edit" and c.get("controls_mode") == "preset" and not c.get("strength"):
             self.add_error("strength", "Choose one of the nine strength presets.")
-        if (
-            mode == "edit"
-            and c.get("edit_keyframes")
-            and src is not None
-            and src.seconds is not None
-        ):
-            top = source_max_index(src.seconds)
-            late = [k["frame"] for k in c["edit_keyframes"] if k["frame"] > top]
-            if late:
-                self.add_error(
-                    "edit_keyframes",
-                    f"The source ends at frame {top}: move the keyframe at frame {late[0]}.",
-                )
 
     def _position(self, c: dict[str, Any]) -> dict[str, float] | None:
         values = [c.get(f"pos_{k}") for k in "xywh"]
@@ -387,10 +371,12 @@ class ComposeForm(forms.Form):
                 "source_position", "Give all four placement numbers, or none for a centred fit."
             )
             return None
-        return dict(zip(("x_norm", "y_norm", "w_norm", "h_norm"), values, strict=True))  # type: ignore[arg-type]
+        given = [v for v in values if v is not None]
+        return dict(zip(("x_norm", "y_norm", "w_norm", "h_norm"), given, strict=True))
 
     def clean(self) -> dict[str, Any]:
-        c = super().clean()
+        super().clean()
+        c = self.cleaned_data
         if c.get("mode") not in MODES:
             return c
         if c.get("vary") == "prompts":
@@ -406,16 +392,15 @@ class ComposeForm(forms.Form):
         self._take_uploads(c)
         self._check_refs(c)
         c["source_position"] = self._position(c)
-        if len(c.get("keyframes") or []) > KEYFRAMES_MAX:
-            # The contract says the same; said here too so the message counts them.
-            self.add_error(
-                "keyframes", f"{len(c['keyframes'])} keyframes: at most {KEYFRAMES_MAX}."
-            )
         if self.errors:
             return c
         source_ref = self.chosen_source.ref() if self.chosen_source else None
         body = build_body(c, source_ref, str(self.membership.api_user_id))
-        for field, message in problems(body, c["mode"], c.get("direction") or "forward"):
+        # The contract judges the source too (its length, the grid of an edit's keyframes),
+        # told what it is by the resolver.
+        resolver = SourceResolver(self.chosen_source, self.assets.values())
+        direction = c.get("direction") or "forward"
+        for field, message in problems(body, c["mode"], direction, resolver):
             if field is None or field not in self.fields:
                 self.add_error(None, message)
             elif message not in self.errors.get(field, []):

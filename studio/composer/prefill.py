@@ -5,29 +5,66 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from studio import mediastore
 from studio.composer.assets import UploadRejected, png_bytes, store_bytes
-from studio.contract import FPS, max_index
+from studio.composer.body import build_body
+from studio.contract import FPS, RESOLUTIONS, GenerationRequest, broken_rules, facts_of, max_index
+from studio.contract.models import DEFAULT_DURATION, DEFAULT_RESOLUTION, DURATIONS
 from studio.generations.models import Asset, Generation, Output
 from studio.media.decode import iter_frames
 from studio.media.probe import MediaError
 from studio.teams.models import Membership
 
 PREFILL_ACTIONS = ("extend_forward", "extend_backward", "edit", "reframe", "remix", "promote")
-PROMOTE_RESOLUTION = {"360p": "720p", "540p": "720p", "720p": "1080p", "1080p": "1080p"}
+# Stands in for the chosen clip when the rule table is asked about a prefilled composition.
+_SOME_CLIP = {"generation_id": "00000000-0000-4000-8000-000000000000"}
 
 
 class PrefillError(Exception):
     """A prefill link that cannot be followed; the message is for the person."""
 
 
-def _defaults() -> dict[str, Any]:
-    return {"mode": "video", "resolution": "720p", "duration": "5s", "direction": "forward"}
+def defaults() -> dict[str, Any]:
+    """A fresh composition: the contract's default resolution and duration."""
+    return {
+        "mode": "video",
+        "resolution": DEFAULT_RESOLUTION,
+        "duration": DEFAULT_DURATION,
+        "direction": "forward",
+    }
+
+
+def promoted_resolution(resolution: str | None) -> str:
+    """A promote's resolution: one step up, and never below the default."""
+    rank = RESOLUTIONS.index
+    current = resolution if resolution in RESOLUTIONS else DEFAULT_RESOLUTION
+    step_up = RESOLUTIONS[min(rank(current) + 1, len(RESOLUTIONS) - 1)]
+    return max(step_up, DEFAULT_RESOLUTION, key=rank)
+
+
+def _broken(composition: dict[str, Any]) -> set[str] | None:
+    """The names of the rules this composition breaks; None when it is no request at all."""
+    source = _SOME_CLIP if composition.get("source") else None
+    try:
+        request = GenerationRequest.model_validate(build_body(composition, source))
+    except (ValidationError, KeyError, TypeError):
+        return None
+    return {rule.name for rule in broken_rules(facts_of(request))}
+
+
+def hdr_allowed(composition: dict[str, Any]) -> bool:
+    """Whether the rule table lets this composition have HDR: turning it on breaks no
+    rule that the composition did not break already."""
+    without = _broken({**composition, "hdr": False, "exr_export": False})
+    with_hdr = _broken({**composition, "hdr": True, "exr_export": False})
+    return without is not None and with_hdr is not None and with_hdr <= without
 
 
 def composition_of(generation: Generation) -> dict[str, Any]:
     stored = {k: v for k, v in (generation.composition or {}).items() if not k.startswith("_")}
-    return {**_defaults(), **stored} if stored else {**_defaults(), "prompt": generation.prompt}
+    return {**defaults(), **stored} if stored else {**defaults(), "prompt": generation.prompt}
 
 
 def from_source(action: str, source: Generation) -> tuple[dict[str, Any], str]:
@@ -35,22 +72,21 @@ def from_source(action: str, source: Generation) -> tuple[dict[str, Any], str]:
     if action in ("remix", "promote"):
         initial = composition_of(source)
         if action == "promote":
-            initial["resolution"] = PROMOTE_RESOLUTION.get(initial.get("resolution") or "720p")
-            if initial.get("mode") == "video" and not initial.get("loop"):
-                # A promote is the final: HDR where the rest of the composition allows it.
-                anchors = initial.get("start_frame") or initial.get("end_frame")
-                initial["hdr"] = not anchors and initial.get("duration") != "10s"
+            initial["resolution"] = promoted_resolution(initial.get("resolution"))
+            # A promote is the final: HDR where the contract allows it with the rest of
+            # the composition.
+            initial["hdr"] = bool(initial.get("hdr")) or hdr_allowed(initial)
         return initial, action
     if source.state != Generation.State.COMPLETED:
         raise PrefillError("Only a completed clip can be extended, edited or reframed.")
     key = f"g:{source.id}"
     if action.startswith("extend_"):
         direction = action.removeprefix("extend_")
-        initial = {**_defaults(), "mode": "extend", "source": key, "direction": direction}
+        initial = {**defaults(), "mode": "extend", "source": key, "direction": direction}
         initial["prompt"] = source.prompt
         initial["resolution"] = source.resolution
         return initial, action
-    initial = {**_defaults(), "mode": action, "source": key, "prompt": source.prompt}
+    initial = {**defaults(), "mode": action, "source": key, "prompt": source.prompt}
     if action == "reframe":
         initial["aspect_ratio"] = "9:16" if source.aspect_ratio in ("", "16:9", "21:9") else "16:9"
     return initial, action
@@ -61,7 +97,7 @@ def _video_name(generation: Generation) -> str:
     # An HDR original decodes tone-mapped either way; the SDR preview is cheaper to read.
     chosen = outputs.get(Output.Kind.PREVIEW) if generation.hdr else None
     chosen = chosen or outputs.get(Output.Kind.VIDEO)
-    if chosen is None or not chosen.file:
+    if chosen is None or not chosen.file.name:
         raise PrefillError("That clip's video has not been downloaded yet.")
     return chosen.file.name
 
@@ -99,9 +135,12 @@ def place_frame(initial: dict[str, Any], asset: Asset, where: str, frame: int) -
     if where == "keyframe":
         keyframes = list(initial.get("keyframes") or [])
         taken = {k["frame"] for k in keyframes}
-        position = min(frame, max_index("5s"))
+        # On the grid of the composition's duration, where the timeline can show it.
+        duration = initial.get("duration") or DEFAULT_DURATION
+        top = max_index(duration if duration in DURATIONS else DEFAULT_DURATION)
+        position = min(frame, top)
         while position in taken:
-            position = (position + 1) % (max_index("5s") + 1)
+            position = (position + 1) % (top + 1)
         keyframes.append({"asset": asset.id, "frame": position})
         initial["keyframes"] = keyframes
     else:

@@ -9,12 +9,25 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from studio.contract import RESOLUTIONS, GenerationRequest, price_of
-from studio.contract.models import REFRAME_SOURCE_MAX_SECONDS, ImageRef, VideoOptions
+from studio.contract import DURATIONS, RESOLUTIONS, GenerationRequest, price_of
+from studio.contract.models import (
+    EDIT_SOURCE_MAX_SECONDS,
+    REFRAME_SOURCE_MAX_SECONDS,
+    ImageRef,
+    VideoOptions,
+)
+from studio.contract.prices import EDIT_BUCKETS as EDIT_PRICES
 
 _ANY = ImageRef(file_id="x")
 _PRIOR = ImageRef(generation_id="x")
-EDIT_BUCKETS = {"5": 5.0, "10": 10.0, "long": 18.0, "none": None}
+# One cell per edit bucket, keyed as static/composer/price.js chooses it: a source as
+# long as each bucket's limit, one past the last (the longest source allowed), and one
+# of unknown length.
+EDIT_BUCKETS: dict[str, float | None] = {
+    **{str(up_to): float(up_to) for up_to, _ in EDIT_PRICES},
+    "long": float(EDIT_SOURCE_MAX_SECONDS),
+    "none": None,
+}
 
 
 def _cell(request: GenerationRequest, seconds: float | None = None) -> list[Any]:
@@ -26,7 +39,7 @@ def _cell(request: GenerationRequest, seconds: float | None = None) -> list[Any]
 def price_table() -> dict[str, list[Any]]:
     table: dict[str, list[Any]] = {}
     for res in RESOLUTIONS:
-        for dur in ("5s", "10s"):
+        for dur in DURATIONS:
             for hdr, exr in ((False, False), (True, False), (True, True)):
                 video = VideoOptions(resolution=res, duration=dur, hdr=hdr, exr_export=exr)
                 key = f"video|{res}|{dur}|{int(hdr)}|{int(exr)}"

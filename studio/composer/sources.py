@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from studio.contract import duration_seconds, is_uuid
+from studio.contract import DURATIONS, duration_seconds, is_uuid
 from studio.contract.parsing import parse_id
 from studio.generations.models import Asset, Generation, Output
 from studio.teams.models import Team
@@ -52,7 +52,7 @@ def generation_source(generation: Generation) -> Source:
     seconds = generation.duration_s
     if seconds is None and video is not None and video.frames and video.fps:
         seconds = (video.frames - 1) / video.fps
-    if seconds is None and generation.kind == "video" and generation.duration in ("5s", "10s"):
+    if seconds is None and generation.kind == "video" and generation.duration in DURATIONS:
         seconds = float(duration_seconds(generation.duration))
     star = "★ " if generation.picked else ""
     return Source(

@@ -1,27 +1,16 @@
-"""What the timeline needs beyond the rule table: the frame grid, and the keyframe
-positions of the team's earlier generations (to copy their timing onto new images)."""
+"""What the timeline needs beyond the contract's facts (studio.contract.browser): the
+keyframe positions of the team's earlier generations, to copy their timing onto new images."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from studio.contract import FPS, max_index
-from studio.contract.models import DURATIONS, KEYFRAMES_MAX
 from studio.generations.models import Generation
 from studio.teams.models import Team
 
 # The picker lists the newest few: enough to find last week's shot, small enough to
 # serialise into the page.
 TIMING_SOURCES_SHOWN = 40
-
-
-def grid_json() -> dict[str, Any]:
-    """The output grid as the browser needs it: every number the timeline draws with."""
-    return {
-        "fps": FPS,
-        "keyframes_max": KEYFRAMES_MAX,
-        "max_index": {duration: max_index(duration) for duration in DURATIONS},
-    }
 
 
 def _frames(generation: Generation) -> list[int] | None:

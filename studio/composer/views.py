@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from studio.composer.assets import UploadRejected, asset_json, store_upload
+from studio.composer.body import TYPE_OF_MODE
 from studio.composer.forms import ComposeForm, new_token
 from studio.composer.prefill import (
     PREFILL_ACTIONS,
     PrefillError,
+    defaults,
     frame_asset,
     from_source,
     place_frame,
@@ -26,7 +28,7 @@ from studio.composer.pricing import price_table
 from studio.composer.sources import team_sources
 from studio.composer.submit import drafts_for, retry_draft
 from studio.composer.takes import MAX_TAKES, SWEEPS, TakeProblem
-from studio.composer.timing import grid_json, timing_sources
+from studio.composer.timing import timing_sources
 from studio.contract import rules_as_json
 from studio.contract.models import RETRYABLE_FAILURE_CODES
 from studio.contract.parsing import MAX_FRAME, parse_id, parse_int, parse_uuid
@@ -35,6 +37,7 @@ from studio.generations.access import get_generation_for
 from studio.generations.imports import ImportRefused, import_generation, parse_remote_id
 from studio.generations.lifecycle import BudgetExceeded, NoApiConfigured, StorageQuotaExceeded
 from studio.generations.models import Asset, Generation
+from studio.http import AuthedRequest
 from studio.teams.access import require_membership
 from studio.teams.models import Membership
 
@@ -85,7 +88,7 @@ def _page(
             asset_ids.add(asset_id)
     for name in ("keyframes", "edit_keyframes"):
         try:
-            items = form.fields[name].to_python(values.get(name))
+            items = form.fields[name].to_python(values.get(name)) or []
         except Exception:  # a broken hidden field already carries its own error
             items = []
         asset_ids.update(item["asset"] for item in items)
@@ -107,8 +110,10 @@ def _page(
         },
         "error_summary": _error_summary(form),
         "rules": rules_as_json(),
-        # The timeline draws with the contract's grid and can copy earlier timings.
-        "grid": grid_json(),
+        # Which request type each mode sends; the grid, limits and defaults reach the
+        # page once for every page, as `contract` (studio.contract.browser).
+        "mode_types": TYPE_OF_MODE,
+        # The timeline can copy earlier timings.
         "timing_sources": timing_sources(membership.team),
         "prices": price_table(),
         "assets_json": {str(a.id): asset_json(a) for a in assets},
@@ -137,12 +142,7 @@ def _form(membership: Membership, *args: Any, **kwargs: Any) -> ComposeForm:
 def _prefill(
     request: HttpRequest, membership: Membership
 ) -> tuple[dict[str, Any], str, Generation | None]:
-    initial: dict[str, Any] = {
-        "mode": "video",
-        "resolution": "720p",
-        "duration": "5s",
-        "direction": "forward",
-    }
+    initial = defaults()
     action, parent = "create", None
     source_id = request.GET.get("source")
     wanted = request.GET.get("action", "")
@@ -230,12 +230,12 @@ def _landing(generation: Generation) -> HttpResponse:
     """Where a submit lands: the take's page, or its batch in the gallery."""
     if generation.batch_id:
         return redirect(f"{reverse('review:gallery')}?batch={generation.batch_id}")
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("review:generation", generation_id=generation.id)
 
 
 @login_required
 @require_POST
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthedRequest) -> HttpResponse:
     """One file for the timeline's drag-and-drop: JSON with the stored asset, or why not."""
     membership = require_membership(request, "compose")
     purpose = request.POST.get("purpose", "image")
@@ -273,7 +273,7 @@ def resend_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _ = _editable(request, generation_id)
     if lifecycle.resend(generation):
         messages.info(request, "It waits for the sender again, and will be sent once more.")
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("review:generation", generation_id=generation.id)
 
 
 @login_required
@@ -281,7 +281,7 @@ def resend_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
 def drop_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _ = _editable(request, generation_id)
     lifecycle.drop(generation)
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("review:generation", generation_id=generation.id)
 
 
 @login_required
@@ -295,16 +295,16 @@ def retry_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         messages.error(
             request, "Only a generation that failed for a passing reason can be retried."
         )
-        return redirect("generations:detail", generation_id=failed.id)
+        return redirect("review:generation", generation_id=failed.id)
     try:
         takes, _ = lifecycle.record([retry_draft(failed, membership)])
     except NoApiConfigured:
         messages.error(request, NOT_CONFIGURED)
-        return redirect("generations:detail", generation_id=failed.id)
+        return redirect("review:generation", generation_id=failed.id)
     except BudgetExceeded as exc:
         messages.error(request, str(exc))
-        return redirect("generations:detail", generation_id=failed.id)
-    return redirect("generations:detail", generation_id=takes[0].id)
+        return redirect("review:generation", generation_id=failed.id)
+    return redirect("review:generation", generation_id=takes[0].id)
 
 
 @login_required
@@ -318,7 +318,7 @@ def cancel_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         messages.success(request, "Cancelled: nothing was sent, and nothing is spent.")
     else:
         messages.error(request, f"It is {generation.get_state_display().lower()}: too late.")
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("review:generation", generation_id=generation.id)
 
 
 @login_required
@@ -330,7 +330,7 @@ def front_view(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
         raise PermissionDenied("Only its author can reorder their own queue.")
     if lifecycle.move_to_front(generation):
         messages.success(request, "It is next in your queue.")
-    return redirect("generations:detail", generation_id=generation.id)
+    return redirect("review:generation", generation_id=generation.id)
 
 
 @login_required
@@ -351,7 +351,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 if created
                 else "It was already in the studio: here it is.",
             )
-            return redirect("generations:detail", generation_id=generation.id)
+            return redirect("review:generation", generation_id=generation.id)
     return render(
         request,
         "composer/import.html",

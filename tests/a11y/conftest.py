@@ -4,4 +4,4 @@ the accessibility checks."""
 from __future__ import annotations
 
 from tests.poller.conftest import make_generation  # noqa: F401
-from tests.review.conftest import _fast_passwords, world  # noqa: F401
+from tests.review.conftest import world  # noqa: F401

@@ -10,14 +10,14 @@ import pytest
 from django.utils import timezone
 
 from studio.generations.models import Generation
-from tests.conftest import sign_in
+from tests.conftest import Personas, sign_in
 from tests.poller.test_progress_browser import mount
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_new_state_is_announced(
-    page: Any, live_server: Any, personas: Any, make_generation: Any
+    page: Any, live_server: Any, personas: Personas, make_generation: Any
 ) -> None:
     generation = make_generation(
         state="processing", submitted_at=timezone.now() - dt.timedelta(seconds=30)

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from studio.generations.models import Generation
+from tests.factories import make_generation
 from tests.review.conftest import World
-from tests.review.helpers import make_generation
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_the_generation_page_is_named_for_its_clip(client: Client, world: World)
         action=Generation.Action.CREATE,
     )
     client.force_login(world.p.editor)
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     title, heading = _title_and_heading(html)
     assert (
         heading == "A lighthouse keeper climbs the spiral stairs at dusk while… · Reframe · 1080p"

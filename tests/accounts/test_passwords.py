@@ -11,13 +11,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from studio.accounts.bootstrap import ensure_first_user
+from studio.core.bootstrap import ensure_first_user
 from tests.conftest import PASSWORD, Personas
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.mark.parametrize(

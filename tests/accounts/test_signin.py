@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from studio.accounts.bootstrap import ensure_first_user
+from studio.core.bootstrap import ensure_first_user
 from tests.conftest import PASSWORD, Personas
 
 

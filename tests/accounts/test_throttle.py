@@ -20,12 +20,6 @@ HOME = "10.0.0.5"  # the address the attempts come from
 ELSEWHERE = "10.0.0.9"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Each attempt checks a password hash; the default hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _limit() -> int:
     return settings.STUDIO_SIGNIN_FAILURE_LIMIT
 

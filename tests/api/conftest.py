@@ -4,15 +4,11 @@ from typing import Any
 
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' five password hashes dominate these tests' time otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.conftest import Personas
 
 
 @pytest.fixture
-def api_tokens(personas: Any) -> dict[str, str]:
+def api_tokens(personas: Personas) -> dict[str, str]:
     """A token per Northwind member, and the outsider's in their own team (plain text)."""
     from studio.api.tokens import issue
 

@@ -7,9 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from studio.accounts.users import create_team, create_user
+from studio.accounts.users import create_user
 from studio.api.models import ApiToken
 from studio.api.tokens import issue, membership_for_token
+from studio.teams.create import create_team
 
 
 def run(*args: str) -> list[str]:

@@ -12,7 +12,7 @@ from studio.generations.models import Generation
 from studio.review.drawing import MAX_POINTS, MAX_SHAPES, TEXT_MAX
 from studio.review.models import Comment
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.django_db
 

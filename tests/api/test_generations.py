@@ -17,7 +17,7 @@ from studio.accounts.users import create_user
 from studio.generations.models import Batch, Generation, ProgressEvent
 from studio.teams.models import Membership, Role
 from tests.conftest import PASSWORD, Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from studio.generations.models import Generation
 from tests.conftest import Personas
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from studio.generations.models import Generation
 from studio.teams.models import Team
 from tests.api.test_generations import URL, get, post, ray
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.django_db
 

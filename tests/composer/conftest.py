@@ -1,42 +1,15 @@
-"""Helpers for the composer tests: small real images and videos, stored assets."""
+"""Fixtures for the composer tests: stored images, the sender, the local engine and
+the composer page in a browser."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
-from PIL import Image
 
-from studio.composer.assets import store_bytes
 from studio.generations.models import Asset
-
-
-def png(width: int = 64, height: int = 36, colour: tuple[int, int, int] = (200, 80, 40)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-def mp4(path: Path, seconds: float = 1.0, size: tuple[int, int] = (64, 36), fps: int = 24) -> Path:
-    """A tiny real H.264 clip (a moving gradient)."""
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        for i in range(max(1, round(seconds * fps))):
-            rgb = np.zeros((size[1], size[0], 3), dtype=np.uint8)
-            rgb[..., 0] = (np.arange(size[0]) * 4 + i * 8) % 256
-            rgb[..., 1] = 100
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+from tests.factories import make_asset, png
 
 
 @pytest.fixture
@@ -46,12 +19,11 @@ def image_asset(personas: object):
 
     def make(colour: tuple[int, int, int] | None = None) -> Asset:
         n = next(counter)
-        return store_bytes(
+        return make_asset(
+            personas.team,  # type: ignore[attr-defined]
+            personas.editor,  # type: ignore[attr-defined]
             png(colour=colour or (n % 256, (n * 7) % 256, (n * 13) % 256)),
-            team=personas.team,  # type: ignore[attr-defined]
-            user=personas.editor,  # type: ignore[attr-defined]
             name=f"frame-{n}.png",
-            want="image",
         )
 
     return make
@@ -65,12 +37,6 @@ def run_sender(passes: int = 4) -> None:
     for _ in range(passes):
         if not send_once(config).worked:
             return
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: object) -> None:
-    # The personas' passwords are hashed on every test; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,9 @@ from studio.contract.rules import RULES_BY_NAME
 from studio.engine.models import EngineGeneration
 from studio.generations.models import Generation, Output
 from studio.teams.models import Membership
-from tests.composer.conftest import png, run_sender
+from tests.composer.conftest import run_sender
 from tests.conftest import Personas
+from tests.factories import make_generation, png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -264,13 +264,8 @@ def test_double_click_makes_one_generation(page: Any) -> None:
 
 @pytest.fixture
 def clip(personas: Personas) -> Generation:
-    generation = Generation.objects.create(
-        team=personas.team,
-        author=personas.editor,
-        prompt="harbour at dawn",
-        state=Generation.State.COMPLETED,
-        remote_id=uuid.uuid4(),
-        duration_s=5.0,
+    generation = make_generation(
+        personas.team, personas.editor, prompt="harbour at dawn", duration_s=5.0
     )
     Output.objects.create(
         generation=generation,

@@ -18,18 +18,14 @@ from studio.contract.rules import RULES, RULES_BY_NAME
 from studio.generations.models import Generation
 from studio.teams.models import Membership
 from tests.conftest import Personas
+from tests.factories import make_asset, make_generation, write_mp4
 
 
 @pytest.fixture
 def clip(personas: Personas) -> Generation:
     """A completed 5 s video of Northwind, usable as a source."""
-    return Generation.objects.create(
-        team=personas.team,
-        author=personas.editor,
-        prompt="a lighthouse at dusk",
-        state=Generation.State.COMPLETED,
-        remote_id=uuid.uuid4(),
-        duration_s=5.0,
+    return make_generation(
+        personas.team, personas.editor, prompt="a lighthouse at dusk", duration_s=5.0
     )
 
 
@@ -241,10 +237,7 @@ def test_sixty_five_keyframes_are_too_many(form_for: Any, image_asset: Any) -> N
 
 
 def test_another_teams_asset_is_not_usable(form_for: Any, personas: Personas) -> None:
-    from studio.composer.assets import store_bytes
-    from tests.composer.conftest import png
-
-    theirs = store_bytes(png(), team=personas.other_team, user=personas.outsider, want="image")
+    theirs = make_asset(personas.other_team, personas.outsider)
     form = form_for(start_frame=theirs.id)
     assert form.errors["start_frame"] == ["That image is no longer available: choose it again."]
 
@@ -267,3 +260,73 @@ def test_body_is_what_the_wire_expects(form_for: Any, clip: Generation) -> None:
         "start_frame": {"generation_id": str(clip.remote_id)},
     }
     assert "source" not in body
+
+
+def test_form_body_keeps_the_studio_references(form_for: Any, clip: Generation) -> None:
+    # The contract judged stand-ins for them; what is sent still names the team's files.
+    form = form_for(mode="edit", source="<clip>", edit_keyframes=KF)
+    assert form.is_valid(), form.errors
+    assert form.body["source"] == {"generation_id": str(clip.remote_id)}
+    assert all(
+        ref["file_id"].startswith("asset:") for ref in form.body["video"]["edit"]["keyframes"]
+    )
+
+
+def test_reframe_source_longer_than_30s(form_for: Any, clip: Generation) -> None:
+    Generation.objects.filter(pk=clip.pk).update(duration_s=31.0)
+    form = form_for(mode="reframe", source="<clip>", aspect_ratio="1:1")
+    assert form.errors["source"] == [
+        "That clip is 31.0 s long: a reframe source can be at most 30 s."
+    ]
+    Generation.objects.filter(pk=clip.pk).update(duration_s=30.0)
+    assert form_for(mode="reframe", source="<clip>", aspect_ratio="1:1").is_valid()
+
+
+def test_uploaded_source_is_measured_like_a_clip(
+    form_for: Any, personas: Personas, tmp_path: Any
+) -> None:
+    # 19 s at 2 fps keeps the file tiny; kept as a reframe source, offered to an edit.
+    data = write_mp4(tmp_path / "long.mp4", frames=38, width=64, height=36, fps=2).read_bytes()
+    upload = make_asset(personas.team, personas.editor, data, want="video", purpose="reframe")
+    form = form_for(mode="edit", source=f"a:{upload.id}")
+    assert form.errors["source"] == ["That clip is 19.0 s long: a edit source can be at most 18 s."]
+    assert form_for(mode="reframe", source=f"a:{upload.id}", aspect_ratio="1:1").is_valid()
+
+
+def test_edit_keyframe_past_the_source(form_for: Any, clip: Generation, image_asset: Any) -> None:
+    # A 5 s source ends at frame 120 of the 24 fps grid; a 10 s one at 240.
+    frames = json.dumps(
+        [{"asset": image_asset().id, "frame": 0}, {"asset": image_asset().id, "frame": 130}]
+    )
+    form = form_for(mode="edit", source="<clip>", edit_keyframes=frames)
+    assert form.errors["edit_keyframes"] == [
+        "A keyframe at frame 130 lies past the end of the source video."
+    ]
+    Generation.objects.filter(pk=clip.pk).update(duration_s=10.0)
+    assert form_for(mode="edit", source="<clip>", edit_keyframes=frames).is_valid()
+
+
+def test_long_source_shows_beside_a_broken_rule(form_for: Any, clip: Generation) -> None:
+    Generation.objects.filter(pk=clip.pk).update(duration_s=20.0)
+    form = form_for(mode="edit", source="<clip>", loop="on")
+    assert form.errors["source"] == ["That clip is 20.0 s long: a edit source can be at most 18 s."]
+    assert form.errors["loop"] == [RULES_BY_NAME["edit_loop"].message]
+
+
+def test_source_of_unknown_length_is_left_to_the_api(
+    form_for: Any, personas: Personas, image_asset: Any
+) -> None:
+    # An edit whose video has not been downloaded yet: the studio does not know its length.
+    unmeasured = Generation.objects.create(
+        team=personas.team,
+        author=personas.editor,
+        prompt="an edit of a lighthouse",
+        kind="video_edit",
+        state=Generation.State.COMPLETED,
+        remote_id=uuid.uuid4(),
+    )
+    frames = json.dumps([{"asset": image_asset().id, "frame": 200}])
+    form = form_for(mode="edit", source=f"g:{unmeasured.id}", edit_keyframes=frames)
+    assert form.is_valid(), form.errors
+    form = form_for(mode="extend", source=f"g:{unmeasured.id}")
+    assert form.is_valid(), form.errors

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from studio.generations.models import Asset, Generation
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'

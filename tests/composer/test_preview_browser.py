@@ -13,7 +13,8 @@ from django.conf import settings
 from studio.generations.models import Asset, Generation
 from studio.previews import worker
 from studio.previews.models import Preview
-from tests.previews.conftest import decoded_frames, difference, picture, png_of
+from tests.factories import picture, png_of
+from tests.previews.conftest import decoded_frames, difference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

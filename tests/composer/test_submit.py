@@ -51,7 +51,7 @@ def test_text_to_video_reaches_the_engine_exactly(
     response = editor.post(reverse("composer:compose"), form(aspect_ratio="21:9", loop="on"))
     generation = Generation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("generations:detail", args=[generation.id])
+    assert response["Location"] == reverse("review:generation", args=[generation.id])
     # Recorded and answered at once; nothing is sent inside the request.
     assert generation.state == "waiting" and EngineGeneration.objects.count() == 0
     send()
@@ -142,7 +142,7 @@ def test_refusal_shows_the_detail_verbatim_and_keeps_the_composition(
     ApiKey.objects.update(balance=Decimal("0.01"))
     response = editor.post(reverse("composer:compose"), form(prompt="a heron in reeds"))
     generation = Generation.objects.get()
-    assert response["Location"] == reverse("generations:detail", args=[generation.id])
+    assert response["Location"] == reverse("review:generation", args=[generation.id])
     send()
     page = editor.get(response["Location"]).content.decode()
     assert "The API refused it" in page
@@ -252,7 +252,7 @@ def test_retry_of_a_failed_generation_is_a_linked_remix(
     response = editor.post(reverse("composer:retry", args=[failed.id]))
     send()
     retry = Generation.objects.exclude(pk=failed.pk).get()
-    assert response["Location"] == reverse("generations:detail", args=[retry.id])
+    assert response["Location"] == reverse("review:generation", args=[retry.id])
     assert (retry.action, retry.parent_id, retry.state) == ("remix", failed.id, "queued")
     assert retry.request == failed.request
     assert EngineGeneration.objects.count() == 2
@@ -288,7 +288,7 @@ def test_outsiders_get_404_on_decisions(client: Client, personas: Personas) -> N
 def test_over_the_storage_quota_the_composer_refuses(
     editor: Client, engine: str, personas: Personas
 ) -> None:
-    from tests.review.helpers import add_media, make_generation
+    from tests.factories import add_media, make_generation
 
     add_media(make_generation(personas.team, personas.editor), frames=4)
     personas.team.storage_quota_bytes = 1000

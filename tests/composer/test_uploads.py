@@ -12,8 +12,8 @@ from django.urls import reverse
 from PIL import Image
 
 from studio.generations.models import Asset
-from tests.composer.conftest import mp4, png
 from tests.conftest import Personas
+from tests.factories import png, write_mp4
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_over_50_mb_is_refused_while_streaming(
 
 
 def test_video_sources_and_their_length_limits(editor: Client, tmp_path: Path) -> None:
-    clip = mp4(tmp_path / "clip.mp4", seconds=1.0).read_bytes()
+    clip = write_mp4(tmp_path / "clip.mp4", frames=24, width=64, height=36).read_bytes()
     status, body = post(editor, "clip.mp4", clip, purpose="edit")
     assert status == 201 and body["kind"] == "video" and body["media_type"] == "video/mp4"
     status, body = post(editor, "clip.mp4", clip, purpose="image")
@@ -87,7 +87,7 @@ def test_video_sources_and_their_length_limits(editor: Client, tmp_path: Path) -
 
 def test_edit_source_over_18_s(editor: Client, tmp_path: Path) -> None:
     # 19 s at 2 fps keeps the file tiny; the limit is about seconds, not frames.
-    long = mp4(tmp_path / "long.mp4", seconds=19.0, fps=2).read_bytes()
+    long = write_mp4(tmp_path / "long.mp4", frames=38, width=64, height=36, fps=2).read_bytes()
     status, body = post(editor, "long.mp4", long, purpose="edit")
     assert status == 400 and "at most 18 s" in body["error"]
     status, body = post(editor, "long.mp4", long, purpose="reframe")

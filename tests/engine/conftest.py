@@ -7,17 +7,14 @@ official SDK, image URLs) use pytest-django's ``live_server`` instead.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from PIL import Image
 
 from studio.engine.testing import create_key
 
@@ -56,15 +53,3 @@ def key(db: None) -> str:
 def api(key: str) -> Iterator[httpx.Client]:
     with wsgi_client(key) as client:
         yield client
-
-
-def png_bytes(
-    width: int = 64, height: int = 36, colour: tuple[int, int, int] = (200, 80, 40)
-) -> bytes:
-    pixels = np.zeros((height, width, 3), dtype=np.uint8)
-    pixels[...] = colour
-    # A gradient so a fitted frame has structure to compare.
-    pixels[..., 1] = np.linspace(0, 255, width, dtype=np.uint8)[None, :]
-    out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="PNG")
-    return out.getvalue()

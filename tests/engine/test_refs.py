@@ -20,9 +20,9 @@ from studio.engine.models import EngineGeneration
 from studio.engine.testing import run_pending_renders
 from studio.media import probe_video
 from tests.contract.bodies import edit, reframe, video
-from tests.engine.conftest import png_bytes
+from tests.factories import gradient_png, write_mp4
 
-IMAGE = png_bytes(640, 360)
+IMAGE = gradient_png(640, 360)
 ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/frame.png": (200, "image/png", IMAGE),
     "/page.html": (200, "text/html", b"<html></html>"),
@@ -149,24 +149,11 @@ def test_an_inline_start_frame_is_the_first_frame(api: httpx.Client, settings: o
     assert 10 * np.log10(255**2 / max(mse, 1e-9)) >= 35
 
 
-def _clip(path: Path, seconds: float, size: int = 32) -> bytes:
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=24)
-        stream.width = stream.height = size
-        stream.pix_fmt = "yuv420p"
-        for i in range(int(seconds * 24) + 1):
-            pixels = np.full((size, size, 3), (i * 3) % 256, dtype=np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path.read_bytes()
-
-
 def test_an_inline_edit_source_over_18_seconds_is_refused(
     api: httpx.Client, tmp_path: Path
 ) -> None:
-    raw = _clip(tmp_path / "long.mp4", 19)
+    # 19 s on the 24 fps grid: 19 * 24 + 1 frames.
+    raw = write_mp4(tmp_path / "long.mp4", frames=19 * 24 + 1, width=32, height=32).read_bytes()
     body = edit()
     body["source"] = {"data": base64.b64encode(raw).decode(), "media_type": "video/mp4"}
     response = api.post("/generations", json=body)

@@ -7,7 +7,7 @@ import pytest
 from luma_agents import Luma, NotFoundError, UnprocessableEntityError
 
 from studio.engine.testing import create_key, run_pending_renders
-from tests.engine.conftest import png_bytes
+from tests.factories import gradient_png
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_sdk_sees_contract_errors_and_missing_generations(luma: Luma) -> None:
 
 
 def test_sdk_files_presigned_upload_complete_get_list_delete(luma: Luma) -> None:
-    image = png_bytes()
+    image = gradient_png()
     created = luma.files.create(
         mime_type="image/png", size_bytes=len(image), filename="frame.png", purpose="reference"
     )

@@ -14,14 +14,13 @@ import httpx
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
 
 from studio.engine import scratch
 from studio.engine.jobs import MAX_ATTEMPTS, claim, process_one
 from studio.engine.models import EngineGeneration
 from studio.engine.testing import run_pending_renders
-from tests.engine.conftest import png_bytes
 from tests.engine.test_generations import text_body
+from tests.factories import gradient_png, png
 from tests.processes import (
     descendants,
     free_port,
@@ -171,18 +170,12 @@ def _data_ref(raw: bytes, media_type: str = "image/png") -> dict[str, str]:
     return {"data": base64.b64encode(raw).decode(), "media_type": media_type}
 
 
-def _wide_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8001, 2)).save(out, format="PNG")
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     ("raw", "code"),
     [
         (b"this is not an image at all", "unsupported_format"),
-        (png_bytes()[:60], "corrupt_input"),
-        (_wide_png(), "image_too_large"),
+        (gradient_png()[:60], "corrupt_input"),
+        (png(8001, 2, (0, 0, 0)), "image_too_large"),
     ],
 )
 def test_bad_images_fail_with_their_code(api: httpx.Client, raw: bytes, code: str) -> None:

@@ -20,13 +20,15 @@ from django.utils import timezone
 from studio.engine.models import EngineGeneration
 from studio.engine.testing import create_key, run_pending_renders
 from studio.generations import lifecycle
+from studio.generations.budget import month_spend
 from studio.generations.lifecycle import Draft
 from studio.generations.models import ApiGovernor, CreateAttempt, Generation
 from studio.generations.poller import PollerConfig, poll_once
 from studio.generations.progress import waiting_reason
 from studio.generations.sender import SenderConfig, send_once
-from studio.teams.budget import month_spend
 from studio.teams.models import Membership
+from studio.teams.queue import set_queue_paused
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,7 +80,7 @@ def states() -> dict[str, int]:
 
 
 def test_a_batch_of_twelve_from_two_members_completes_within_the_limits(
-    limited: str, personas: Any
+    limited: str, personas: Personas
 ) -> None:
     batch(personas.editor, personas.team, 6, "editor's")
     batch(personas.owner, personas.team, 6, "owner's")
@@ -108,7 +110,7 @@ def test_a_batch_of_twelve_from_two_members_completes_within_the_limits(
 
 
 def test_a_429_returns_it_to_waiting_and_it_is_sent_after_retry_after(
-    limited: str, personas: Any, settings: Any
+    limited: str, personas: Personas, settings: Any
 ) -> None:
     # The studio believes it may send more than the engine takes: the engine says 429.
     settings.LUMA_MAX_RPM = settings.LUMA_MAX_CONCURRENT = 10
@@ -132,7 +134,7 @@ def test_a_429_returns_it_to_waiting_and_it_is_sent_after_retry_after(
     assert EngineGeneration.objects.count() == 3
 
 
-def test_the_studios_limits_hold_without_a_single_429(limited: str, personas: Any) -> None:
+def test_the_studios_limits_hold_without_a_single_429(limited: str, personas: Personas) -> None:
     batch(personas.editor, personas.team, 8)
     config = sender()
     report = send_once(config)
@@ -153,7 +155,7 @@ def test_the_studios_limits_hold_without_a_single_429(limited: str, personas: An
     assert not CreateAttempt.objects.filter(status=429).exists()
 
 
-def test_cancel_releases_the_budget_and_sends_nothing(limited: str, personas: Any) -> None:
+def test_cancel_releases_the_budget_and_sends_nothing(limited: str, personas: Personas) -> None:
     (one, two) = batch(personas.editor, personas.team, 2)
     assert month_spend(personas.team) == Decimal("0.12")
     assert lifecycle.cancel(one)
@@ -167,18 +169,18 @@ def test_cancel_releases_the_budget_and_sends_nothing(limited: str, personas: An
     assert not lifecycle.cancel(two)  # already sent: too late
 
 
-def test_pause_holds_the_team_queue_and_resume_lets_it_go(limited: str, personas: Any) -> None:
+def test_pause_holds_the_team_queue_and_resume_lets_it_go(limited: str, personas: Personas) -> None:
     (take,) = batch(personas.editor, personas.team, 1)
-    lifecycle.set_queue_paused(personas.team, True)
+    set_queue_paused(personas.team, True)
     assert send_once(sender()).sent == 0
     take.refresh_from_db()
     assert waiting_reason(take) == "waiting: an owner paused the team's queue"
-    lifecycle.set_queue_paused(personas.team, False)
+    set_queue_paused(personas.team, False)
     assert send_once(sender()).sent == 1
 
 
 def test_move_to_front_goes_first_in_the_authors_own_queue(
-    limited: str, personas: Any, settings: Any
+    limited: str, personas: Personas, settings: Any
 ) -> None:
     settings.LUMA_MAX_CONCURRENT = 1
     first, second, third = batch(personas.editor, personas.team, 3)
@@ -190,7 +192,7 @@ def test_move_to_front_goes_first_in_the_authors_own_queue(
 
 
 def test_a_sender_killed_after_the_post_never_sends_twice(
-    limited: str, personas: Any, monkeypatch: pytest.MonkeyPatch
+    limited: str, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (take,) = batch(personas.editor, personas.team, 1)
 
@@ -218,7 +220,7 @@ def test_a_sender_killed_after_the_post_never_sends_twice(
     assert EngineGeneration.objects.count() == 1
 
 
-def test_two_senders_share_the_limits(limited: str, personas: Any) -> None:
+def test_two_senders_share_the_limits(limited: str, personas: Personas) -> None:
     batch(personas.editor, personas.team, 5)
     batch(personas.owner, personas.team, 5)
     errors: list[BaseException] = []

@@ -13,7 +13,7 @@ from studio.generations.lifecycle import Draft, record
 from studio.generations.models import Generation, Stack
 from studio.teams.models import Membership
 from tests.conftest import Personas
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,6 @@ def _api(settings: Any) -> None:
     # Recording needs a configured API; nothing is sent in these tests.
     for name, value in SOME_API.items():
         setattr(settings, name, value)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _membership(personas: Personas) -> Membership:

@@ -19,20 +19,14 @@ from django.core.management import call_command
 from django.db import close_old_connections
 from django.utils import timezone
 
-from studio.generations import housekeeping, trash
+from studio.generations import housekeeping, spend, trash
+from studio.generations.budget import month_spend
 from studio.generations.lifecycle import EventKind
 from studio.generations.models import Asset, Chore, Generation, Output
 from studio.review.lineage import lineage_of
-from studio.teams import spend
-from studio.teams.budget import month_spend
 from studio.teams.models import Membership
 from tests.conftest import Personas
-from tests.review.helpers import add_hdr_media, add_media, make_generation
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import add_hdr_media, add_media, make_generation
 
 
 def files_of(generation: Generation) -> list[Path]:

@@ -17,7 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from studio.client import Client as ApiClient
 from studio.engine.testing import create_key
 from studio.generations.models import ApiGovernor, Generation
-from studio.health.models import Heartbeat
+from studio.workers.models import Heartbeat
+from tests.conftest import Personas
 
 METRICS_TOKEN = "a metrics token for the tests"
 
@@ -137,7 +138,7 @@ def scrape(client: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], floa
 
 @pytest.mark.django_db(transaction=True)
 def test_metrics_from_real_passes_of_the_engine_worker_and_the_poller(
-    client: Client, settings: Any, live_server: Any, personas: Any
+    client: Client, settings: Any, live_server: Any, personas: Personas
 ) -> None:
     settings.STUDIO_METRICS_TOKEN = METRICS_TOKEN
     settings.LUMA_BASE_URL = f"{live_server.url}/v1"

@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 
 from studio.notifications import services
 from studio.notifications.models import Channel, Kind
+from tests.conftest import Personas
 
 
 @dataclass
@@ -70,17 +71,11 @@ def smtp(settings: Any) -> Iterator[Mailbox]:
         controller.stop()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' password hashes would dominate these tests' time otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def choose(user: Any, channel: str, *kinds: str) -> None:
     """`user` hears of `kinds` (every kind when none named) through `channel`."""
     services.save_channels(user.pk, dict.fromkeys(kinds or Kind.values, channel))
 
 
-def everyone_by_email(personas: Any) -> None:
+def everyone_by_email(personas: Personas) -> None:
     for user in personas.by_role().values():
         choose(user, Channel.EMAIL)

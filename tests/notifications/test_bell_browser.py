@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from studio.review import services as review
-from tests.conftest import sign_in
-from tests.review.helpers import make_generation
+from tests.conftest import Personas, sign_in
+from tests.factories import make_generation
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_bell(page: Any, live_server: Any, personas: Any) -> None:
+def test_the_bell(page: Any, live_server: Any, personas: Personas) -> None:
     take = make_generation(personas.team, personas.editor, prompt="A lighthouse at dusk")
     for n in range(3):
         review.add_comment(take, f"Note {n} @editor", frame=n, author=personas.reviewer)

@@ -15,23 +15,24 @@ from django.utils import timezone
 from studio.notifications.delivery import deliver_once, queue_digests
 from studio.notifications.models import Channel, Delivery, Kind, Notification
 from studio.review import services as review
+from tests.conftest import Personas
+from tests.factories import make_comment, make_generation
 from tests.notifications.conftest import Mailbox, choose, everyone_by_email, free_port
-from tests.review.helpers import make_generation
 
 
 @pytest.fixture
-def take(personas: Any) -> Any:
+def take(personas: Personas) -> Any:
     return make_generation(personas.team, personas.editor, prompt="A lighthouse at dusk")
 
 
-def comments(take: Any, personas: Any, count: int) -> None:
+def comments(take: Any, personas: Personas, count: int) -> None:
     for n in range(count):
-        review.add_comment(take, f"Note {n} for @viewer", frame=n, author=personas.owner)
+        make_comment(take, personas.owner, f"Note {n} for @viewer", frame=n)
 
 
 @pytest.mark.django_db
 def test_running_the_worker_again_sends_nothing_again(
-    personas: Any, take: Any, smtp: Mailbox
+    personas: Personas, take: Any, smtp: Mailbox
 ) -> None:
     everyone_by_email(personas)
     comments(take, personas, 3)
@@ -46,7 +47,7 @@ def test_running_the_worker_again_sends_nothing_again(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_running_at_once_send_each_email_once(personas: Any, smtp: Mailbox) -> None:
+def test_workers_running_at_once_send_each_email_once(personas: Personas, smtp: Mailbox) -> None:
     take = make_generation(personas.team, personas.editor, prompt="A lighthouse at dusk")
     everyone_by_email(personas)
     comments(take, personas, 10)
@@ -73,7 +74,7 @@ def test_workers_running_at_once_send_each_email_once(personas: Any, smtp: Mailb
 
 @pytest.mark.django_db
 def test_the_daily_digest_is_one_email_a_day(
-    personas: Any, take: Any, smtp: Mailbox, settings: Any
+    personas: Personas, take: Any, smtp: Mailbox, settings: Any
 ) -> None:
     settings.NOTIFY_DIGEST_HOUR = 8
     choose(personas.viewer, Channel.DIGEST)
@@ -112,7 +113,7 @@ def test_the_daily_digest_is_one_email_a_day(
 
 @pytest.mark.django_db
 def test_a_server_that_cannot_be_reached_is_tried_again_later(
-    personas: Any, take: Any, settings: Any, smtp: Mailbox
+    personas: Personas, take: Any, settings: Any, smtp: Mailbox
 ) -> None:
     choose(personas.editor, Channel.EMAIL, Kind.COMMENT)
     review.add_comment(take, "Nice", frame=None, author=personas.owner)

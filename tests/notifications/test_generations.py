@@ -16,6 +16,7 @@ from studio.generations.models import Batch, Generation
 from studio.generations.poller import PollerConfig, poll_once
 from studio.notifications.delivery import deliver_once
 from studio.notifications.models import Kind, Notification
+from tests.conftest import Personas
 from tests.notifications.conftest import Mailbox, everyone_by_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,9 @@ def engine(live_server: Any, settings: Any) -> Iterator[Client]:
         yield client
 
 
-def submit(client: Client, personas: Any, prompt: str, batch: Batch | None = None) -> Generation:
+def submit(
+    client: Client, personas: Personas, prompt: str, batch: Batch | None = None
+) -> Generation:
     """Create on the engine and record the row, as the sender would have."""
     body = {
         "model": "ray-3.2",
@@ -61,11 +64,11 @@ def poll() -> None:
     poll_once(PollerConfig.from_settings(owner="test-poller"))
 
 
-def editors(personas: Any) -> list[Notification]:
+def editors(personas: Personas) -> list[Notification]:
     return list(Notification.objects.filter(recipient=personas.editor).order_by("id"))
 
 
-def test_completed_and_failed(engine: Client, personas: Any, smtp: Mailbox) -> None:
+def test_completed_and_failed(engine: Client, personas: Personas, smtp: Mailbox) -> None:
     everyone_by_email(personas)
     good = submit(engine, personas, "a lighthouse at dusk")
     bad = submit(engine, personas, "gore in the harbour")
@@ -87,7 +90,7 @@ def test_completed_and_failed(engine: Client, personas: Any, smtp: Mailbox) -> N
 
 
 def test_a_batch_is_told_once_when_all_its_takes_have_ended(
-    engine: Client, personas: Any, smtp: Mailbox
+    engine: Client, personas: Personas, smtp: Mailbox
 ) -> None:
     everyone_by_email(personas)
     batch = Batch.objects.create(team=personas.team, author=personas.editor, size=3)
@@ -114,8 +117,8 @@ def test_a_batch_is_told_once_when_all_its_takes_have_ended(
     assert smtp.subjects("editor@example.com") == [item.title]
 
 
-def test_a_refusal_is_a_failure_and_a_cancel_is_not_news(personas: Any, smtp: Mailbox) -> None:
-    from tests.review.helpers import make_generation
+def test_a_refusal_is_a_failure_and_a_cancel_is_not_news(personas: Personas, smtp: Mailbox) -> None:
+    from tests.factories import make_generation
 
     everyone_by_email(personas)
     refused = make_generation(personas.team, personas.editor, state="sending", remote_id=None)

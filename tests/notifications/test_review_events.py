@@ -11,8 +11,9 @@ from studio.notifications.models import Channel, Delivery, Kind, Notification
 from studio.notifications.services import comment_saved
 from studio.review import services as review
 from studio.review.models import Comment
+from tests.conftest import Personas
+from tests.factories import make_generation
 from tests.notifications.conftest import Mailbox, choose, everyone_by_email
-from tests.review.helpers import make_generation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,14 @@ def inbox(user: Any) -> list[Notification]:
 
 
 @pytest.fixture
-def take(personas: Any) -> Any:
+def take(personas: Personas) -> Any:
     """The editor's generation."""
     return make_generation(personas.team, personas.editor, prompt="A lighthouse at dusk")
 
 
-def test_a_mention_reaches_the_inbox_and_the_mail(personas: Any, take: Any, smtp: Mailbox) -> None:
+def test_a_mention_reaches_the_inbox_and_the_mail(
+    personas: Personas, take: Any, smtp: Mailbox
+) -> None:
     everyone_by_email(personas)
     comment = review.add_comment(
         take, "@viewer@example.com does this read?", frame=3, author=personas.reviewer
@@ -50,7 +53,7 @@ def test_a_mention_reaches_the_inbox_and_the_mail(personas: Any, take: Any, smtp
     assert Delivery.objects.get(notification=item).status == Delivery.Status.SENT
 
 
-def test_a_comment_on_your_generation(personas: Any, take: Any, smtp: Mailbox) -> None:
+def test_a_comment_on_your_generation(personas: Personas, take: Any, smtp: Mailbox) -> None:
     everyone_by_email(personas)
     review.add_comment(take, "Lovely light", frame=None, author=personas.owner)
     [item] = inbox(personas.editor)
@@ -62,7 +65,7 @@ def test_a_comment_on_your_generation(personas: Any, take: Any, smtp: Mailbox) -
     assert smtp.to("owner@example.com") == []
 
 
-def test_a_reply_to_your_comment(personas: Any, take: Any, smtp: Mailbox) -> None:
+def test_a_reply_to_your_comment(personas: Personas, take: Any, smtp: Mailbox) -> None:
     everyone_by_email(personas)
     head = review.add_comment(take, "Too dark?", frame=4, author=personas.reviewer)
     Notification.objects.all().delete()
@@ -77,7 +80,7 @@ def test_a_reply_to_your_comment(personas: Any, take: Any, smtp: Mailbox) -> Non
 
 
 def test_one_notification_per_comment_whatever_applies(
-    personas: Any, take: Any, smtp: Mailbox
+    personas: Personas, take: Any, smtp: Mailbox
 ) -> None:
     """Mentioned in a reply to their own comment on their own generation: one, a mention."""
     everyone_by_email(personas)
@@ -91,7 +94,7 @@ def test_one_notification_per_comment_whatever_applies(
     assert len(smtp.to("editor@example.com")) == 1
 
 
-def test_a_turned_off_kind_falls_to_the_next_that_applies(personas: Any, take: Any) -> None:
+def test_a_turned_off_kind_falls_to_the_next_that_applies(personas: Personas, take: Any) -> None:
     choose(personas.editor, Channel.OFF, Kind.MENTION)
     review.add_comment(take, "@editor hi", frame=None, author=personas.owner)
     [item] = inbox(personas.editor)
@@ -99,7 +102,7 @@ def test_a_turned_off_kind_falls_to_the_next_that_applies(personas: Any, take: A
 
 
 def test_mentions_are_notified_once_even_when_the_comment_is_saved_again(
-    personas: Any, take: Any, smtp: Mailbox
+    personas: Personas, take: Any, smtp: Mailbox
 ) -> None:
     everyone_by_email(personas)
     comment = review.add_comment(take, "@viewer look", frame=1, author=personas.reviewer)
@@ -118,7 +121,9 @@ def test_mentions_are_notified_once_even_when_the_comment_is_saved_again(
     assert [n.kind for n in inbox(personas.owner)] == [Kind.MENTION]
 
 
-def test_an_approval_change_on_your_generation(personas: Any, take: Any, smtp: Mailbox) -> None:
+def test_an_approval_change_on_your_generation(
+    personas: Personas, take: Any, smtp: Mailbox
+) -> None:
     everyone_by_email(personas)
     review.set_approval(take, "changes_requested", personas.owner, note="Warmer, please")
     [item] = inbox(personas.editor)
@@ -132,7 +137,7 @@ def test_an_approval_change_on_your_generation(personas: Any, take: Any, smtp: M
 
 
 def test_a_guest_comment_and_someone_outside_the_team(
-    personas: Any, take: Any, smtp: Mailbox
+    personas: Personas, take: Any, smtp: Mailbox
 ) -> None:
     everyone_by_email(personas)
     review.add_comment(take, "@outsider nice", frame=None, guest_name="Client")
@@ -142,7 +147,7 @@ def test_a_guest_comment_and_someone_outside_the_team(
 
 
 def test_off_means_nothing_and_in_app_means_no_email(
-    personas: Any, take: Any, smtp: Mailbox
+    personas: Personas, take: Any, smtp: Mailbox
 ) -> None:
     choose(personas.editor, Channel.OFF)
     choose(personas.viewer, Channel.APP)

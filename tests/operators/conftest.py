@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.review.conftest import _fast_passwords, world  # noqa: F401 - fixtures
+from tests.review.conftest import world  # noqa: F401 - fixtures

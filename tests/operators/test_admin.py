@@ -27,8 +27,8 @@ from studio.generations.poller.claims import due
 from studio.generations.routing import TEAM, Route
 from studio.teams.models import Team
 from tests.conftest import PASSWORD
+from tests.factories import make_generation
 from tests.review.conftest import World
-from tests.review.helpers import make_generation
 from tests.security.test_pages import inline_code
 
 TEAM_KEY = "luma-api-TEAMKEY-never-shown-0123456789"

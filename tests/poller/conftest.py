@@ -1,4 +1,4 @@
-"""Helpers for the poller's tests: generation rows, small test videos, a scripted API.
+"""Fixtures for the poller's tests: submitted generations, small test videos, a scripted API.
 
 The scripted API is a real HTTP server on loopback, used only for what the local engine
 cannot produce on demand (a connection dropped in the middle of a download).
@@ -15,21 +15,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from django.utils import timezone
 
-from studio.media.encode import VideoWriter
+from studio.generations.models import Generation
+from tests import factories
+from tests.conftest import Personas
+from tests.factories import write_video
 
 
 @pytest.fixture
-def make_generation(personas: Any, settings: Any) -> Callable[..., Any]:
+def make_generation(personas: Personas, settings: Any) -> Callable[..., Any]:
     """A submitted generation of Northwind (queued, due now) unless told otherwise.
 
     It went to the studio's own API, so that API is the one named by ``api_base_url``
     (a key goes only to the URL it was configured with).
     """
-    from studio.generations.models import Generation
 
     def make(**fields: Any) -> Generation:
         now = timezone.now()
@@ -48,25 +49,9 @@ def make_generation(personas: Any, settings: Any) -> Callable[..., Any]:
         if not personas.team.api_base_url:
             settings.LUMA_BASE_URL = values["api_base_url"]
             settings.LUMA_AGENTS_API_KEY = settings.LUMA_AGENTS_API_KEY or "luma-api-test"
-        return Generation.objects.create(**values)
+        return factories.make_generation(values.pop("team"), values.pop("author"), **values)
 
     return make
-
-
-def write_video(
-    dest: Path, *, width: int = 320, height: int = 180, frames: int = 12, hdr: bool = False
-) -> Path:
-    """A small moving gradient, encoded like the engine's outputs (H.264, or HEVC HDR10)."""
-    ramp = np.linspace(0, 255, width, dtype=np.float32)
-    with VideoWriter(dest, width, height, fps=24, hdr=hdr) as writer:
-        for i in range(frames):
-            shade = (ramp + i * 10) % 256
-            rgb = np.empty((height, width, 3), np.uint8)
-            rgb[..., 0] = shade[None, :]
-            rgb[..., 1] = (i * 20) % 256
-            rgb[..., 2] = np.linspace(0, 255, height, dtype=np.uint8)[:, None]
-            writer.write(rgb)
-    return dest
 
 
 @pytest.fixture(scope="session")

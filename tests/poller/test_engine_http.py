@@ -26,6 +26,7 @@ from studio.client import Client
 from studio.engine.testing import create_key, run_pending_renders
 from studio.generations.models import Generation, Output
 from studio.generations.poller import PollerConfig, outputs, poll_once
+from tests.conftest import Personas
 from tests.processes import ROOT, shared_database_url, studio_env, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +40,7 @@ def engine(live_server: Any, settings: Any) -> Iterator[Client]:
         yield client
 
 
-def submit(client: Client, personas: Any, **video: Any) -> Generation:
+def submit(client: Client, personas: Personas, **video: Any) -> Generation:
     """Create on the engine and record the row, as the composer's submit service does."""
     body = {
         "model": "ray-3.2",
@@ -85,7 +86,9 @@ def events(generation: Generation) -> list[tuple[str, str]]:
     return list(generation.events.values_list("kind", "state"))
 
 
-def test_a_pass_records_states_then_downloads_and_derives(engine: Client, personas: Any) -> None:
+def test_a_pass_records_states_then_downloads_and_derives(
+    engine: Client, personas: Personas
+) -> None:
     generation = submit(engine, personas)
 
     report = poll_once(config())
@@ -130,7 +133,7 @@ def test_a_pass_records_states_then_downloads_and_derives(engine: Client, person
 
 
 def test_failed_generation_records_code_and_reason(
-    engine: Client, personas: Any, settings: Any
+    engine: Client, personas: Personas, settings: Any
 ) -> None:
     settings.ENGINE_MODERATION_WORDS = ["lighthouse"]
     generation = submit(engine, personas)
@@ -146,7 +149,7 @@ def test_failed_generation_records_code_and_reason(
 
 
 def test_expired_link_gets_a_fresh_get_then_downloads(
-    engine: Client, personas: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generation = submit(engine, personas)
     run_pending_renders()
@@ -196,7 +199,7 @@ def request_id_drawing(kind: int) -> str:
 
 
 def test_429_retry_after_is_respected_and_5xx_backs_off(
-    engine: Client, personas: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Client, personas: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generation = submit(engine, personas)
     settings.ENGINE_FAULT_GET_RATE = 1.0
@@ -228,7 +231,7 @@ def test_429_retry_after_is_respected_and_5xx_backs_off(
     assert generation.state == "queued"  # kept and polled all along
 
 
-def test_engine_faults_are_survived(engine: Client, personas: Any, settings: Any) -> None:
+def test_engine_faults_are_survived(engine: Client, personas: Personas, settings: Any) -> None:
     """With renders and GETs failing at random, every generation still ends up settled."""
     generations = [submit(engine, personas) for _ in range(5)]
     settings.ENGINE_FAULT_RENDER_RATE = 0.3
@@ -256,7 +259,7 @@ def test_engine_faults_are_survived(engine: Client, personas: Any, settings: Any
 
 
 def test_an_hdr_exr_generation_keeps_both_outputs_and_a_preview(
-    engine: Client, personas: Any
+    engine: Client, personas: Personas
 ) -> None:
     generation = submit(engine, personas, resolution="720p", hdr=True, exr_export=True)
     run_pending_renders()
@@ -272,7 +275,7 @@ def test_an_hdr_exr_generation_keeps_both_outputs_and_a_preview(
 
 
 def test_two_pollers_never_download_the_same_output_twice(
-    engine: Client, personas: Any, monkeypatch: pytest.MonkeyPatch
+    engine: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     generations = [submit(engine, personas) for _ in range(6)]
     run_pending_renders()
@@ -315,7 +318,7 @@ def test_two_pollers_never_download_the_same_output_twice(
 
 
 def test_a_derivation_cut_short_by_a_killed_poller_is_taken_up_within_a_minute(
-    engine: Client, personas: Any, settings: Any, tmp_path: Path
+    engine: Client, personas: Personas, settings: Any, tmp_path: Path
 ) -> None:
     """A real poller process is killed while it derives an HDR clip's media; another takes
     the row up once the dead one's lease runs out (renewed while it worked, so short)."""

@@ -13,6 +13,7 @@ from typing import Any
 from studio.client._io import DownloadSink
 from studio.generations.models import Generation
 from studio.generations.poller import PollerConfig, outputs, poll_once
+from tests.conftest import Personas
 from tests.poller.conftest import ScriptedApi
 
 
@@ -145,7 +146,7 @@ def test_a_missing_api_key_is_recorded_not_fatal(make_generation: Any, settings:
 
 
 def test_a_key_is_never_sent_to_another_api(
-    make_generation: Any, scripted_api: Any, personas: Any, settings: Any
+    make_generation: Any, scripted_api: Any, personas: Personas, settings: Any
 ) -> None:
     """A team that pointed its API elsewhere, sent, then cleared it: no studio key there."""
     personas.team.api_base_url = f"{scripted_api.url}/v1"

@@ -30,6 +30,7 @@ from studio.generations.poller import PollerConfig, poll_once
 from studio.generations.poller.outputs import folder_of
 from studio.generations.sender import SenderConfig, send_once
 from studio.teams.models import Membership
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,7 +71,9 @@ def internal() -> Iterator[Internal]:
 
 
 @pytest.fixture
-def team_api(client: Any, live_server: Any, personas: Any, settings: Any, scripted_api: Any) -> str:
+def team_api(
+    client: Any, live_server: Any, personas: Personas, settings: Any, scripted_api: Any
+) -> str:
     """The owner points the team at a server of their own (the local engine here)."""
     # The studio's own API is another server, which records anything that reaches it.
     settings.LUMA_BASE_URL = f"{scripted_api.url}/v1"
@@ -84,7 +87,7 @@ def team_api(client: Any, live_server: Any, personas: Any, settings: Any, script
     return base_url
 
 
-def send_one(personas: Any) -> Generation:
+def send_one(personas: Personas) -> Generation:
     membership = Membership.objects.get(user=personas.editor, team=personas.team)
     body = {
         "model": "ray-3.2",
@@ -105,7 +108,7 @@ def poll() -> None:
 
 def test_output_links_to_another_private_address_are_not_downloaded(
     team_api: str,
-    personas: Any,
+    personas: Personas,
     internal: Internal,
     scripted_api: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -131,7 +134,7 @@ def test_output_links_to_another_private_address_are_not_downloaded(
 
 
 def test_a_cleared_team_api_gets_no_key_on_the_next_poll(
-    team_api: str, client: Any, personas: Any, scripted_api: Any
+    team_api: str, client: Any, personas: Personas, scripted_api: Any
 ) -> None:
     generation = send_one(personas)
     assert generation.remote_id is not None and generation.api_source == "team"
@@ -154,5 +157,5 @@ def test_a_cleared_team_api_gets_no_key_on_the_next_poll(
     generation.refresh_from_db()
     assert generation.state == "queued"
     assert f"No API key is configured for {team_api} any more" in generation.error_detail
-    page = client.get(reverse("generations:detail", args=[generation.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[generation.id])).content.decode()
     assert f"No API key is configured for {team_api} any more" in page

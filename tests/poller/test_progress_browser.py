@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from studio.generations.models import Generation, Output
-from tests.conftest import sign_in
+from tests.conftest import Personas, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def mount(page: Any, live_server: Any, generations: list[Generation]) -> None:
 
 
 def test_the_bar_updates_without_a_reload(
-    page: Any, live_server: Any, personas: Any, make_generation: Any
+    page: Any, live_server: Any, personas: Personas, make_generation: Any
 ) -> None:
     generation = make_generation(
         state="processing", submitted_at=timezone.now() - dt.timedelta(seconds=30)
@@ -74,7 +74,7 @@ def test_the_bar_updates_without_a_reload(
 
 
 def test_cards_are_polled_together_and_show_overdue_and_failure(
-    page: Any, live_server: Any, personas: Any, make_generation: Any
+    page: Any, live_server: Any, personas: Personas, make_generation: Any
 ) -> None:
     overdue = make_generation(
         state="processing", submitted_at=timezone.now() - dt.timedelta(hours=1)

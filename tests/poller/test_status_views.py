@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from studio.generations.models import Output
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Personas
 
 
 def client_for(user: Any) -> Client:
@@ -18,7 +18,7 @@ def client_for(user: Any) -> Client:
     return client
 
 
-def test_status_of_a_generation(personas: Any, make_generation: Any) -> None:
+def test_status_of_a_generation(personas: Personas, make_generation: Any) -> None:
     generation = make_generation(state="processing")
     for role in ("owner", "editor", "reviewer", "viewer"):
         response = client_for(personas.by_role()[role]).get(
@@ -34,7 +34,7 @@ def test_status_of_a_generation(personas: Any, make_generation: Any) -> None:
         assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_outsiders_and_strangers_get_nothing(personas: Any, make_generation: Any) -> None:
+def test_outsiders_and_strangers_get_nothing(personas: Personas, make_generation: Any) -> None:
     generation = make_generation()
     url = reverse("generations:status", args=[generation.id])
     assert client_for(personas.outsider).get(url).status_code == 404
@@ -45,7 +45,7 @@ def test_outsiders_and_strangers_get_nothing(personas: Any, make_generation: Any
     assert client_for(personas.editor).get(missing).status_code == 404
 
 
-def test_ready_generation_lists_its_files(personas: Any, make_generation: Any) -> None:
+def test_ready_generation_lists_its_files(personas: Personas, make_generation: Any) -> None:
     generation = make_generation(state="completed", outputs_ready=True)
     folder = f"outputs/{generation.id.hex}"
     Output.objects.create(generation=generation, kind="video", file=f"{folder}/video.mp4")
@@ -63,7 +63,7 @@ def test_ready_generation_lists_its_files(personas: Any, make_generation: Any) -
     assert data["outputs"]["thumbs"]["layout"] == layout
 
 
-def test_batch_is_filtered_by_the_persons_teams(personas: Any, make_generation: Any) -> None:
+def test_batch_is_filtered_by_the_persons_teams(personas: Personas, make_generation: Any) -> None:
     ours = [make_generation(), make_generation(state="failed", failure_code="budget_exhausted")]
     theirs = make_generation(team=personas.other_team, author=personas.outsider)
     ids = ",".join(str(g.id) for g in [*ours, theirs])
@@ -75,7 +75,7 @@ def test_batch_is_filtered_by_the_persons_teams(personas: Any, make_generation: 
     assert set(data) == {str(theirs.id)}
 
 
-def test_batch_refuses_bad_ids_clearly(personas: Any) -> None:
+def test_batch_refuses_bad_ids_clearly(personas: Personas) -> None:
     client = client_for(personas.editor)
     url = reverse("generations:statuses")
     response = client.get(url, {"ids": "not-a-uuid"})

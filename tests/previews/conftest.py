@@ -8,37 +8,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import av
 import numpy as np
 import pytest
-from PIL import Image
 
-from studio.composer.assets import store_bytes
 from studio.generations.models import Asset
-
-# Four quadrants per image, each a different colour: a frame matches one image only.
-PALETTES = [
-    [(230, 40, 40), (40, 230, 40), (40, 40, 230), (230, 230, 40)],
-    [(40, 230, 230), (230, 40, 230), (250, 250, 250), (20, 20, 20)],
-    [(120, 60, 20), (20, 120, 60), (60, 20, 120), (200, 140, 90)],
-    [(90, 200, 140), (140, 90, 200), (200, 90, 140), (10, 120, 220)],
-]
-
-
-def picture(n: int, width: int = 640, height: int = 360) -> np.ndarray:
-    rgb = np.zeros((height, width, 3), dtype=np.uint8)
-    quads = PALETTES[n % len(PALETTES)]
-    h, w = height // 2, width // 2
-    rgb[:h, :w], rgb[:h, w:], rgb[h:, :w], rgb[h:, w:] = quads
-    return rgb
-
-
-def png_of(rgb: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="PNG")
-    return out.getvalue()
+from tests.conftest import Personas
+from tests.factories import make_asset, picture, png_of
 
 
 def decoded_frames(data: bytes) -> list[np.ndarray]:
@@ -52,23 +29,12 @@ def difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.fixture
-def keyframe_assets(personas: Any) -> list[Asset]:
-    """Three of Northwind's uploads, each recognisable (see PALETTES)."""
+def keyframe_assets(personas: Personas) -> list[Asset]:
+    """Three of Northwind's uploads, each recognisable (see ``factories.PALETTES``)."""
     return [
-        store_bytes(
-            png_of(picture(n)),
-            team=personas.team,
-            user=personas.editor,
-            name=f"key-{n}.png",
-            want="image",
-        )
+        make_asset(personas.team, personas.editor, png_of(picture(n)), name=f"key-{n}.png")
         for n in range(3)
     ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

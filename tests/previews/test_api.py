@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studio.api.tokens import issue
-from studio.composer.assets import store_bytes
 from studio.contract import errors as e
 from studio.engine.errors import URL_NOT_ALLOWED
 from studio.generations.models import Generation
@@ -30,13 +29,8 @@ from studio.previews.models import KEEP, Preview, folder_of
 from studio.previews.service import NEEDS_ENGINE
 from tests.composer.conftest import run_sender
 from tests.conftest import Personas
-from tests.previews.conftest import (
-    Recorder,
-    decoded_frames,
-    difference,
-    picture,
-    png_of,
-)
+from tests.factories import make_asset, picture, png_of
+from tests.previews.conftest import Recorder, decoded_frames, difference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -266,12 +260,8 @@ def test_bad_requests_are_refused_clearly(
 
 
 def test_another_teams_upload_cannot_be_previewed(editor_api: Api, personas: Personas) -> None:
-    theirs = store_bytes(
-        png_of(picture(0)),
-        team=personas.other_team,
-        user=personas.outsider,
-        name="theirs.png",
-        want="image",
+    theirs = make_asset(
+        personas.other_team, personas.outsider, png_of(picture(0)), name="theirs.png"
     )
     refused = editor_api.start({"request": body(start_frame={"file_id": f"asset:{theirs.id}"})})
     assert refused.status_code == 422

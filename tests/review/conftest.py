@@ -18,7 +18,7 @@ from studio.review.models import Comment, ShareLink
 from studio.review.share import create_share, token_for
 from studio.teams.models import Invite, Membership
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 # Appears only in Northwind's rows: an outsider's page must never contain it.
 SECRET = "NORTHWIND-SECRET"
@@ -119,9 +119,3 @@ def world(personas: Personas) -> World:
             for role, user in personas.by_role().items()
         },
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' five password hashes dominate these tests' time otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from studio.composer.sources import completed_clips
 from studio.generations.models import Generation
 from studio.review.models import ApprovalEvent, Pick
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 
 def test_approval_history_is_kept(client, personas) -> None:
@@ -26,7 +26,7 @@ def test_approval_history_is_kept(client, personas) -> None:
         ("approved", "owner@example.com", ""),
         ("changes_requested", "reviewer@example.com", "Warmer grade"),
     ]
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "by Olive Owner" in html
     assert html.index("<strong>Approved</strong>") < html.index(
         "<strong>Changes requested</strong>"
@@ -53,7 +53,7 @@ def test_pick_and_unpick_record_who_and_when(client, personas) -> None:
     client.post(url)
     take.refresh_from_db()
     assert take.picked and Pick.objects.get(generation=take).by == personas.editor
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "★ Picked by Eddie Editor" in html
     client.post(url, {"picked": "no"})
     take.refresh_from_db()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from studio.generations.models import Batch, Generation
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,7 @@ def test_query_count_is_constant_with_batches(client, personas) -> None:
 def test_a_takes_page_links_its_siblings(client, personas, batches) -> None:
     sweep, rows = batches["sweep"]
     client.force_login(personas.viewer)
-    html = html_of(client, reverse("generations:detail", args=[rows[1].id]))
+    html = html_of(client, reverse("review:generation", args=[rows[1].id]))
     section = html[html.index('class="card siblings"') :]
     section = section[: section.index("</section>")]
     assert "Take 2 of 3" in section
@@ -275,10 +275,10 @@ def test_a_takes_page_links_its_siblings(client, personas, batches) -> None:
 def test_siblings_show_prompts_and_compare_the_first_four(client, personas, batches) -> None:
     client.force_login(personas.editor)
     _, prompt_rows = batches["prompts"]
-    html = html_of(client, reverse("generations:detail", args=[prompt_rows[2].id]))
+    html = html_of(client, reverse("review:generation", args=[prompt_rows[2].id]))
     assert "Take 3 of 3" in html and "A fox at dawn" in html and "A fox at noon" in html
     _, take_rows = batches["takes"]
-    html = html_of(client, reverse("generations:detail", args=[take_rows[0].id]))
+    html = html_of(client, reverse("review:generation", args=[take_rows[0].id]))
     compare = re.search(r'href="(/compare/\?[^"]+)">Compare takes', html)
     assert re.findall(r"g=([0-9a-f-]+)", compare.group(1)) == [str(g.id) for g in take_rows[:4]]
     # The compare page takes those four.
@@ -287,5 +287,5 @@ def test_siblings_show_prompts_and_compare_the_first_four(client, personas, batc
 
 def test_a_take_outside_a_batch_has_no_siblings(client, personas, batches) -> None:
     client.force_login(personas.editor)
-    html = html_of(client, reverse("generations:detail", args=[batches["single"].id]))
+    html = html_of(client, reverse("review:generation", args=[batches["single"].id]))
     assert 'class="card siblings"' not in html

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from studio.review import services
 from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def test_frame_stepping_with_keys(page, live_server, personas) -> None:
     take = make_generation(personas.team, personas.editor, prompt="Stepping")
     add_media(take, frames=48)
     sign_in(page, live_server.url, personas.editor)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     wait_ready(page)
     assert timecode(page) == "Frame 0 / 47 · 0.000 s"
     for _ in range(3):
@@ -61,7 +61,7 @@ def test_comment_marks_seek_and_new_comments_pin_the_frame(page, live_server, pe
     services.add_comment(take, "Early flare", frame=10, author=personas.reviewer)
     services.add_comment(take, "Late wobble", frame=30, author=personas.reviewer)
     sign_in(page, live_server.url, personas.reviewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     wait_ready(page)
     marks = page.locator("[data-role=timeline] .mark")
     assert marks.count() == 2
@@ -148,7 +148,7 @@ def test_the_player_appears_when_the_video_is_ready(page, live_server, personas)
         personas.team, personas.editor, prompt="Still rendering", state="processing"
     )
     sign_in(page, live_server.url, personas.viewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     assert page.locator("[data-player] [data-role=waiting]").is_visible()
     # The poller finishes it; the page's progress script swaps the video in.
     add_media(take, frames=48)

@@ -11,7 +11,7 @@ from studio.generations.models import Generation
 from studio.review import services
 from studio.review.models import Comment, Mention
 from studio.review.share import create_share, token_for
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 from tests.review.test_comments import marks_of
 
 DELETE_FORM = re.compile(rb'action="/g/[0-9a-f-]+/comments/(\d+)/delete/"')
@@ -46,7 +46,7 @@ def test_an_author_deletes_a_leaf_and_it_is_gone(client, personas, take) -> None
     assert not Comment.objects.filter(pk=mine.pk).exists()
     assert not Mention.objects.filter(comment_id=mine.pk).exists()
     assert count_of(take) == live(take) == 1
-    page = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "Too dark" not in page
     assert [m["frame"] for m in marks_of(page)] == [8]
 
@@ -65,7 +65,7 @@ def test_a_comment_with_replies_becomes_deleted_and_keeps_its_thread(
     assert not Mention.objects.filter(comment=head).exists()
     assert Comment.objects.filter(pk=reply.pk, parent=head).exists()
     assert count_of(take) == live(take) == 1
-    page = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "Flicker" not in page and "[deleted]" in page
     assert "Fixed in the next take" in page
     # The thread keeps its mark on the timeline, without the text.
@@ -143,7 +143,7 @@ def test_others_cannot_delete_someone_elses_comment(client, personas, take, role
 def test_the_delete_button_shows_only_where_it_works(client, personas, take) -> None:
     own = services.add_comment(take, "Reviewer's", frame=2, author=personas.reviewer)
     other = services.add_comment(take, "Editor's", frame=3, author=personas.editor)
-    url = reverse("generations:detail", args=[take.id])
+    url = reverse("review:generation", args=[take.id])
     client.force_login(personas.reviewer)
     assert DELETE_FORM.findall(client.get(url).content) == [str(own.pk).encode()]
     client.force_login(personas.owner)
@@ -201,7 +201,7 @@ def test_delete_asks_first_in_the_browser(page, live_server, personas, take) -> 
 
     mine = services.add_comment(take, "Second thoughts", frame=6, author=personas.reviewer)
     sign_in(page, live_server.url, personas.reviewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     button = page.locator(f"#comment-{mine.pk} form.delete-comment button")
     # Record whether the page's handler stopped the post (this listener runs after it).
     page.evaluate(

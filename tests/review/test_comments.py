@@ -11,7 +11,7 @@ from django.urls import reverse
 from studio.generations.models import Generation
 from studio.review import services
 from studio.review.models import Comment, Mention
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_comment_is_pinned_to_the_frame_and_marked_on_the_timeline(
         personas.reviewer,
         "The beam flickers",
     )
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert marks_of(html) == [
         {
             "id": created.pk,
@@ -95,7 +95,7 @@ def test_threads_replies_and_the_count(client, personas, take) -> None:
     assert reply.parent_id == root.pk and second.parent_id == root.pk
     assert reply.frame == 4 and second.frame == 4
     assert Generation.objects.get(pk=take.pk).comment_count == 3
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     thread = html[html.index(f'id="comment-{root.pk}"') :]
     assert thread.index("First reply") < thread.index("Second reply")
     # Only top-level comments are marks.
@@ -118,7 +118,7 @@ def test_resolve_and_reopen(client, personas, take) -> None:
     client.post(url)
     comment.refresh_from_db()
     assert comment.is_resolved and comment.resolved_by == personas.editor
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert marks_of(html)[0]["resolved"] is True
     assert "Reopen" in html
     client.post(url, {"resolved": "no"})
@@ -135,7 +135,7 @@ def test_mentions_are_recorded_and_highlighted(client, personas, take) -> None:
     comment = Comment.objects.get()
     mentioned = set(Mention.objects.filter(comment=comment).values_list("user__email", flat=True))
     assert mentioned == {"editor@example.com", "owner@example.com"}
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert '<mark class="mention">@editor</mark>' in html
     assert '<mark class="mention">@Owner</mark>' in html
     assert "@nobody" in html and '<mark class="mention">@nobody' not in html
@@ -144,7 +144,7 @@ def test_mentions_are_recorded_and_highlighted(client, personas, take) -> None:
 def test_comment_bodies_are_escaped(client, personas, take) -> None:
     services.add_comment(take, "<script>alert(1)</script> @editor", frame=1, author=personas.editor)
     client.force_login(personas.viewer)
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -152,6 +152,6 @@ def test_comment_bodies_are_escaped(client, personas, take) -> None:
 def test_a_viewer_sees_comments_but_no_form(client, personas, take) -> None:
     services.add_comment(take, "Visible", frame=1, author=personas.editor)
     client.force_login(personas.viewer)
-    html = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    html = client.get(reverse("review:generation", args=[take.id])).content.decode()
     assert "Visible" in html
     assert 'data-role="comment-form"' not in html and "Resolve" not in html

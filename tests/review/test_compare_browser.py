@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from studio.generations.models import Generation, Output
 from tests.conftest import sign_in
-from tests.review.helpers import FPS, make_generation, write_mp4
+from tests.factories import FPS, make_generation, write_mp4
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studio.generations.models import Generation
-from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.conftest import Personas, sign_in
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,11 @@ def wait_for_badge(page: Any, label: str) -> None:
 
 
 def test_the_header_and_actions_follow_the_generation(
-    page: Any, live_server: Any, personas: Any
+    page: Any, live_server: Any, personas: Personas
 ) -> None:
     take = make_generation(personas.team, personas.editor, prompt="Live header", state="queued")
     sign_in(page, live_server.url, personas.editor)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     seen = watch(page)
     extend = page.get_by_role("link", name="Extend forward")
     assert page.locator(HEADER_BADGE).inner_text() == "Queued"
@@ -67,7 +67,7 @@ def test_the_header_and_actions_follow_the_generation(
 
 
 def test_waiting_keeps_polling_shows_why_and_a_failure_reloads(
-    page: Any, live_server: Any, personas: Any
+    page: Any, live_server: Any, personas: Personas
 ) -> None:
     take = make_generation(personas.team, personas.editor, prompt="Waits", state="queued")
     sign_in(page, live_server.url, personas.editor)
@@ -90,7 +90,7 @@ def test_waiting_keeps_polling_shows_why_and_a_failure_reloads(
         route.fulfill(response=response, body=json.dumps(data))
 
     page.route("**/status.json", status)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     seen = watch(page)
     wait_for_badge(page, "Waiting")
     reason = page.locator("[data-role=reason]")

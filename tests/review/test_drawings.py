@@ -13,7 +13,7 @@ from studio.review import services
 from studio.review.drawing import COLOURS, palette
 from studio.review.models import Comment
 from studio.review.share import create_share, token_for
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 from tests.review.test_comments import marks_of
 
 ARROW = {"tool": "arrow", "colour": "blue", "points": [[0.25, 0.5], [0.75, 0.5]]}
@@ -28,7 +28,7 @@ def take(personas) -> Generation:
 
 
 def detail(client, take: Generation) -> str:
-    return client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    return client.get(reverse("review:generation", args=[take.id])).content.decode()
 
 
 def test_a_member_posts_a_range_with_a_drawing(client, personas, take) -> None:

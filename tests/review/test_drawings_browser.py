@@ -12,7 +12,7 @@ from django.urls import reverse
 from studio.review import services
 from studio.review.models import Comment
 from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 from tests.review.test_browser import current_time, timecode, wait_ready
 from tests.security.test_pages_browser import LISTEN
 
@@ -65,7 +65,7 @@ def test_draw_on_a_frame_and_see_it_only_there(page, live_server, personas) -> N
     take = make_generation(personas.team, personas.editor, prompt="Drawing")
     add_media(take, frames=48)
     sign_in(page, live_server.url, personas.reviewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     wait_ready(page)
     step(page, 10)
     assert timecode(page).startswith("Frame 10 /")
@@ -148,7 +148,7 @@ def test_a_range_is_shown_made_with_i_and_o_and_played(page, live_server, person
         author=personas.editor,
     )
     sign_in(page, live_server.url, personas.reviewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     wait_ready(page)
     span = page.locator("[data-role=timeline] .range[data-frame='5'][data-end='20']")
     assert span.count() == 1

@@ -21,8 +21,8 @@ from studio.generations import trash
 from studio.generations.models import Batch, Generation, Output
 from studio.review import services
 from studio.review.export import CHUNK, MAX_SELECTION, Selection, stream
+from tests.factories import add_hdr_media, make_generation
 from tests.review.conftest import World
-from tests.review.helpers import add_hdr_media, make_generation
 
 
 def _zip(client: Client, query: str) -> zipfile.ZipFile:

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.browser
 

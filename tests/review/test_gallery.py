@@ -15,7 +15,7 @@ from django.utils import timezone
 from studio.generations.models import Generation
 from studio.review import gallery as g
 from tests.conftest import Personas
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 CARD = re.compile(rb'<li class="clip-card" data-id="([0-9a-f-]+)"')
 
@@ -164,7 +164,7 @@ def test_a_forged_cursor_is_refused_politely(client, personas, takes) -> None:
 
 
 def test_query_count_does_not_grow_with_the_page(client, personas) -> None:
-    from tests.review.helpers import add_media
+    from tests.factories import add_media
 
     for i in range(30):
         take = make_generation(personas.team, personas.editor, prompt=f"take {i}")
@@ -182,7 +182,7 @@ def test_query_count_does_not_grow_with_the_page(client, personas) -> None:
 
 
 def test_cards_show_what_a_reviewer_needs(client, personas) -> None:
-    from tests.review.helpers import add_media
+    from tests.factories import add_media
 
     take = make_generation(
         personas.team,

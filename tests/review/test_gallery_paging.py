@@ -13,7 +13,7 @@ from django.utils import timezone
 from studio.generations.models import Generation
 from studio.review import gallery as g
 from tests.conftest import Personas
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 from tests.review.test_gallery import ids_on
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from studio.generations.models import Generation
 from studio.review.lineage import extend_chain, lineage_of
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 A = Generation.Action
 
@@ -27,8 +27,8 @@ def test_each_action_links_parent_and_child(client, personas, action: str) -> No
     assert len(tree.paths) == 1
     client.force_login(personas.viewer)
     for page_of, other in ((child, parent), (parent, child)):
-        html = client.get(reverse("generations:detail", args=[page_of.id])).content.decode()
-        assert f'href="{reverse("generations:detail", args=[other.id])}"' in html
+        html = client.get(reverse("review:generation", args=[page_of.id])).content.decode()
+        assert f'href="{reverse("review:generation", args=[other.id])}"' in html
         assert Generation.Action(action).label in html
 
 
@@ -77,7 +77,7 @@ def test_extend_chain_plays_in_story_order(client, personas) -> None:
     html = client.get(reverse("review:chain", args=[after.id])).content.decode()
     positions = [html.index(f"{t.id}/video.mp4") for t in (before, middle, after, last)]
     assert positions == sorted(positions)
-    detail = client.get(reverse("generations:detail", args=[after.id])).content.decode()
+    detail = client.get(reverse("review:generation", args=[after.id])).content.decode()
     assert "Play the extend chain (4 clips)" in detail
 
 

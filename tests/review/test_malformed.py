@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from studio.review.models import Comment
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from studio.generations.models import Batch, Generation, Output
 from studio.review import animatic, services
 from studio.review.models import Comment
 from studio.teams.models import Membership, Role
+from tests.factories import add_media, make_generation, write_mp4
 from tests.review.conftest import World
-from tests.review.helpers import add_media, make_generation, write_mp4
 
 ADAPTERS = {"otio": "otio_json", "edl": "cmx_3600", "xml": "fcp_xml"}
 
@@ -240,7 +240,7 @@ def test_an_animatic_is_capped_and_needs_a_video(client: Client, world: World) -
 
 def test_the_pages_offer_the_exports(client: Client, world: World) -> None:
     client.force_login(world.p.viewer)
-    page = client.get(reverse("generations:detail", args=[world.take.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[world.take.id])).content.decode()
     assert "Export markers" in page
     for fmt in ("csv", "edl", "otio", "xml"):
         assert reverse("review:markers", args=[world.take.id, fmt]) in page

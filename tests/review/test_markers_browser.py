@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from studio.review import services
 from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_the_marker_menu_opens_from_the_keyboard(page, live_server, personas) ->
     take = make_generation(personas.team, personas.editor, prompt="Menu")
     add_media(take, frames=12)
     sign_in(page, live_server.url, personas.viewer)
-    page.goto(live_server.url + reverse("generations:detail", args=[take.id]))
+    page.goto(live_server.url + reverse("review:generation", args=[take.id]))
     page.focus(".export-menu summary")
     page.keyboard.press("Enter")
     link = page.get_by_role("link", name="EDL (CMX 3600)")

@@ -7,17 +7,15 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from studio.composer.assets import store_bytes
 from studio.composer.body import asset_ref, build_body
 from studio.composer.forms import COMPOSITION_FIELDS
 from studio.generations.models import Asset, Generation, ProgressEvent
 from studio.review.page import ACTIVE_STATES, input_assets
-from tests.composer.conftest import mp4, png
-from tests.review.helpers import add_media, make_generation, write_png
+from tests.factories import add_media, make_asset, make_generation, png, write_mp4, write_png
 
 
 def page(client, take) -> str:
-    return client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    return client.get(reverse("review:generation", args=[take.id])).content.decode()
 
 
 def test_everything_about_a_take(client, personas, settings) -> None:
@@ -145,20 +143,14 @@ def composed(personas, *, body: bool = True, **fields) -> Generation:
 
 
 def image(personas, n: int) -> Asset:
-    return store_bytes(
-        png(colour=(n * 40 % 256, 90, 200)),
-        team=personas.team,
-        user=personas.editor,
-        name=f"in-{n}.png",
-        want="image",
+    return make_asset(
+        personas.team, personas.editor, png(colour=(n * 40 % 256, 90, 200)), name=f"in-{n}.png"
     )
 
 
 def clip(personas, tmp_path) -> Asset:
-    data = mp4(tmp_path / "source.mp4").read_bytes()
-    return store_bytes(
-        data, team=personas.team, user=personas.editor, name="source.mp4", want="video"
-    )
+    data = write_mp4(tmp_path / "source.mp4", frames=24, width=64, height=36).read_bytes()
+    return make_asset(personas.team, personas.editor, data, name="source.mp4", want="video")
 
 
 def captions(html: str) -> list[str]:
@@ -242,9 +234,7 @@ def test_a_row_without_a_body_is_read_from_its_composition(personas, tmp_path) -
 
 
 def test_another_teams_asset_is_never_shown(personas) -> None:
-    theirs = store_bytes(
-        png(), team=personas.other_team, user=personas.outsider, name="x.png", want="image"
-    )
+    theirs = make_asset(personas.other_team, personas.outsider, name="x.png")
     mine = image(personas, 1)
     take = composed(personas, mode="video", start_frame=theirs.pk, end_frame=mine.pk)
     assert roles(take) == [(mine, "End frame")]

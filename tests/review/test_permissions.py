@@ -174,7 +174,7 @@ TABLE: dict[str, Case] = {
         outsider=OWN,
         data=lambda w: {"api_base_url": "https://api.example.com/v1", "api_key": "k" * 20},
     ),
-    "generations:detail": Case("get", _rev("generations:detail", take), MEMBERS, (200,)),
+    "review:generation": Case("get", _rev("review:generation", take), MEMBERS, (200,)),
     "generations:status": Case("get", _rev("generations:status", take), MEMBERS, (200,)),
     "generations:statuses": Case(
         "get",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 
 def body(response) -> bytes:

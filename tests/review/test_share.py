@@ -10,7 +10,7 @@ from django.utils import timezone
 from studio.generations.models import Generation
 from studio.review.models import Comment, ShareLink
 from studio.review.share import token_for
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 
 def make_share(client, personas, *takes: Generation, days: int = 7) -> ShareLink:
@@ -55,7 +55,7 @@ def test_a_guest_watches_and_comments_on_a_frame(client, personas) -> None:
     client.force_login(personas.viewer)
     assert (
         "Casey Client (guest)"
-        in client.get(reverse("generations:detail", args=[take.id])).content.decode()
+        in client.get(reverse("review:generation", args=[take.id])).content.decode()
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from studio.review.models import ShareLink
 from studio.review.share import DAY_CHOICES
 from tests.conftest import sign_in
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 SELECT = re.compile(r'<select name="days" id="share-days"([^>]*)>(.*?)</select>', re.S)
 
@@ -32,7 +32,7 @@ def test_the_gallery_and_the_generation_page_offer_the_validity(client, personas
     # In the gallery it belongs to the hidden share form that the Share… button posts.
     assert 'form="share-form"' in attrs
     assert values == ["1", "7", "30", "90"] and selected == ["7"]
-    page = client.get(reverse("generations:detail", args=[take.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[take.id])).content.decode()
     attrs, values, selected = offered(page)
     assert "form=" not in attrs
     assert values == ["1", "7", "30", "90"] and selected == ["7"]
@@ -46,7 +46,7 @@ def test_the_gallery_and_the_generation_page_offer_the_validity(client, personas
 def test_roles_that_cannot_share_see_no_choice(client, personas) -> None:
     take = make_generation(personas.team, personas.editor)
     client.force_login(personas.reviewer)
-    for url in (reverse("review:gallery"), reverse("generations:detail", args=[take.id])):
+    for url in (reverse("review:gallery"), reverse("review:generation", args=[take.id])):
         assert 'name="days"' not in client.get(url).content.decode()
 
 

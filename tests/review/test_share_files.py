@@ -11,7 +11,7 @@ from studio.generations.models import Generation, Output
 from studio.review.models import ShareLink
 from studio.review.share import token_for
 from tests.conftest import Personas
-from tests.review.helpers import add_hdr_media, add_media, make_generation
+from tests.factories import add_hdr_media, add_media, make_generation
 
 
 def _share(client: Client, personas: Personas, *takes: Generation, **extra: str) -> str:
@@ -101,7 +101,7 @@ def test_a_selection_page_links_posters_only(client: Client, personas: Personas)
 def test_the_share_forms_offer_downloads_off_by_default(client: Client, personas: Personas) -> None:
     take = make_generation(personas.team, personas.editor)
     client.force_login(personas.editor)
-    for url in (reverse("review:gallery"), reverse("generations:detail", args=[take.id])):
+    for url in (reverse("review:gallery"), reverse("review:generation", args=[take.id])):
         box = re.search(
             r'<input type="checkbox" name="downloads"[^>]*>', client.get(url).content.decode()
         )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from studio.generations import stacks
 from studio.generations.models import Generation, Stack
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
+from tests.factories import add_media, make_generation
 
 SOME_API = {"LUMA_BASE_URL": "http://127.0.0.1:9/v1", "LUMA_AGENTS_API_KEY": "luma-api-x"}
 
@@ -43,7 +43,7 @@ def compose(client: Client, **fields: Any) -> Generation:
 
 
 def detail(client: Client, generation: Generation) -> str:
-    response = client.get(reverse("generations:detail", args=[generation.id]))
+    response = client.get(reverse("review:generation", args=[generation.id]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -70,7 +70,7 @@ def test_remix_retry_and_promote_through_the_pages_make_one_stack(
     assert "Version 2 of 4" in html
     assert re.search(r'aria-current="page">v2<', html)
     for other in (v1, v3, v4):
-        assert reverse("generations:detail", args=[other.id]) in html
+        assert reverse("review:generation", args=[other.id]) in html
     current = re.search(r"v(\d)</a>\s*<span[^>]*data-role=\"current-version\"", html)
     assert current and current.group(1) == "4"
     stack = Stack.objects.get()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from studio.generations.models import Generation
 from tests.conftest import sign_in
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 pytestmark = pytest.mark.browser
 

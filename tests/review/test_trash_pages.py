@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,12 +10,7 @@ from studio.composer.sources import find_source, team_sources
 from studio.generations import trash
 from studio.generations.models import Batch, Generation
 from tests.conftest import Personas
-from tests.review.helpers import add_media, make_generation
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import add_media, make_generation
 
 
 def test_trashed_ones_leave_the_gallery_pickers_and_compare(
@@ -35,7 +28,7 @@ def test_trashed_ones_leave_the_gallery_pickers_and_compare(
     assert compare.status_code == 404
     assert [s.generation.id for s in team_sources(personas.team) if s.generation] == [kept.id]
     # Its page still opens (with the restore), and its remote id can still be extended.
-    detail = client.get(reverse("generations:detail", args=[gone.id])).content.decode()
+    detail = client.get(reverse("review:generation", args=[gone.id])).content.decode()
     assert "In the trash" in detail
     assert find_source(personas.team, f"g:{gone.id}") is not None
 
@@ -58,7 +51,7 @@ def test_the_trash_view_lists_who_trashed_what(client: Client, personas: Persona
 def test_trash_and_restore_one_from_its_page(client: Client, personas: Personas) -> None:
     take = make_generation(personas.team, personas.editor)
     client.force_login(personas.editor)
-    detail = reverse("generations:detail", args=[take.id])
+    detail = reverse("review:generation", args=[take.id])
     assert reverse("review:trash_one", args=[take.id]) in client.get(detail).content.decode()
 
     answer = client.post(reverse("review:trash_one", args=[take.id]), {"next": "//evil.test/"})
@@ -128,9 +121,9 @@ def test_a_purged_parent_is_drawn_as_deleted(client: Client, personas: Personas)
     trash.trash(parent, personas.editor)
     trash.purge(parent.id)
     client.force_login(personas.viewer)
-    page = client.get(reverse("generations:detail", args=[child.id])).content.decode()
+    page = client.get(reverse("review:generation", args=[child.id])).content.decode()
     assert "deleted · the original clip" in page
-    parent_page = client.get(reverse("generations:detail", args=[parent.id])).content.decode()
+    parent_page = client.get(reverse("review:generation", args=[parent.id])).content.decode()
     assert "Deleted" in parent_page
 
 

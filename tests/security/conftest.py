@@ -3,4 +3,4 @@ shared with the security tests that open every page."""
 
 from __future__ import annotations
 
-from tests.review.conftest import _fast_passwords, world  # noqa: F401
+from tests.review.conftest import world  # noqa: F401

@@ -23,8 +23,8 @@ from studio.generations.models import Generation
 from studio.review.share import create_share, revoke, token_for
 from studio.teams.models import Invite
 from tests.conftest import PASSWORD
+from tests.factories import make_generation
 from tests.review.conftest import World
-from tests.review.helpers import make_generation
 
 
 @dataclass
@@ -51,7 +51,7 @@ def _detail(state: str, **fields: object) -> Callable[[Client, World], HttpRespo
     def open_page(client: Client, world: World) -> HttpResponse:
         take = make_generation(world.p.team, world.p.editor, state=state, **fields)
         client.force_login(world.p.editor)
-        return client.get(reverse("generations:detail", args=[take.id]))
+        return client.get(reverse("review:generation", args=[take.id]))
 
     return open_page
 
@@ -107,7 +107,7 @@ def _purged(client: Client, world: World) -> HttpResponse:
     trash.trash(parent, world.p.editor)
     trash.purge(parent.id)
     client.force_login(world.p.owner)
-    return client.get(reverse("generations:detail", args=[child.id]))
+    return client.get(reverse("review:generation", args=[child.id]))
 
 
 take_url = lambda name: lambda w: reverse(name, args=[w.take.id])  # noqa: E731
@@ -136,10 +136,10 @@ PAGES = [
     ),
     Page("composer, refused", _compose_refused, status=400),
     Page("import", _get("editor", lambda w: reverse("composer:import"))),
-    Page("generation", _get("owner", take_url("generations:detail"))),
+    Page("generation", _get("owner", take_url("review:generation"))),
     Page(
         "generation, extended",
-        _get("owner", lambda w: reverse("generations:detail", args=[w.other.id])),
+        _get("owner", lambda w: reverse("review:generation", args=[w.other.id])),
     ),
     Page("generation, processing", _detail(Generation.State.PROCESSING)),
     Page("generation, waiting", _detail(Generation.State.WAITING)),

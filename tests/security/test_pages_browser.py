@@ -55,7 +55,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(
     page.hover(f"li[data-id='{world.take.id}'] .clip-media", position={"x": 200, "y": 60})
     visit(page, base + reverse("composer:compose"))
     visit(page, f"{base}{reverse('composer:compose')}?action=reframe&source={world.take.id}")
-    visit(page, base + reverse("generations:detail", args=[world.take.id]))
+    visit(page, base + reverse("review:generation", args=[world.take.id]))
     page.wait_for_function("() => document.querySelector('[data-player] video').readyState >= 2")
     page.keyboard.press(".")
     page.click("[data-player] [data-role=play]")

@@ -9,12 +9,13 @@ import pytest
 from django.urls import reverse
 
 from studio.teams.models import Team
+from tests.conftest import Personas
 
 KEY = "luma-api-secret-0123456789abcdef"
 
 
 @pytest.fixture
-def owner(client: Any, personas: Any, settings: Any) -> Any:
+def owner(client: Any, personas: Personas, settings: Any) -> Any:
     settings.LUMA_BASE_URL = "http://127.0.0.1:8000/v1"
     settings.STUDIO_ALLOWED_API_HOSTS = []
     client.force_login(personas.owner)

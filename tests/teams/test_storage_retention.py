@@ -11,17 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from studio.generations import lifecycle, retention
+from studio.generations import lifecycle, retention, storage
 from studio.generations.models import Generation
-from studio.teams import storage
 from studio.teams.models import Membership, Team
 from tests.conftest import Personas
-from tests.review.helpers import add_hdr_media, add_media, make_generation
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.factories import add_hdr_media, add_media, make_generation
 
 
 def days_ago(n: int) -> dt.datetime:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from studio.accounts.users import create_user
 from studio.teams.models import Invite, Membership, Team
 from studio.teams.views import masked_key
-from tests.review.helpers import make_generation
+from tests.factories import make_generation
 
 
 def test_members_see_the_team_but_only_owners_manage_it(client, personas) -> None:
