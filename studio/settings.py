@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "studio.workers",
     "studio.accounts",
     "studio.teams",
     "studio.generations",
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "studio.previews",
     "studio.notifications",
     "studio.health",
+    "studio.core",
     "axes",  # sign-in throttling (studio/accounts/throttle.py)
 ]
 
@@ -126,6 +128,8 @@ MIDDLEWARE = [
     # After the CSRF check: refuses control characters in URLs and NULs in forms.
     "studio.middleware.RefuseUnstorableText",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bearer tokens on the pages that take them (exports): after the session's user.
+    "studio.api.middleware.PageTokens",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a locked-out sign-in page into a 429.
@@ -148,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context.current_team",
                 "studio.notifications.context.unread",
+                "studio.contract.browser.context_processor",
             ],
         },
     },
@@ -241,6 +246,13 @@ STORAGES = {
             else "django.core.files.storage.FileSystemStorage"
         )
     },
+    # The local engine's uploads and outputs: ENGINE_MEDIA_ROOT on disk, or the engine/
+    # prefix of the same bucket, so engine workers and /v1/ servers share no disk either.
+    "engine": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "engine"}}
+        if STUDIO_STORAGE == "s3"
+        else {"BACKEND": "studio.engine.storage.EngineDiskStorage"}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -389,10 +401,6 @@ STUDIO_ALLOWED_API_HOSTS = env_list("STUDIO_ALLOWED_API_HOSTS")
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 8 * 1024**3)
 STUDIO_FETCH_MAX_SECONDS = env_float("STUDIO_FETCH_MAX_SECONDS", 900.0)
 
-# Uploads the composer accepts (contract §2 limits).
-STUDIO_MAX_IMAGE_BYTES = env_int("STUDIO_MAX_IMAGE_BYTES", 50 * 1024 * 1024)
-STUDIO_MAX_VIDEO_BYTES = env_int("STUDIO_MAX_VIDEO_BYTES", 200 * 1024 * 1024)
-
 # The poller.
 POLLER_CONCURRENCY = env_int("POLLER_CONCURRENCY", 16)
 # Renewed while a pass works on a row, so a dead poller's rows are free again within it.
@@ -424,6 +432,7 @@ ENGINE_FAULT_GET_RATE = env_float("ENGINE_FAULT_GET_RATE", 0.0)
 ENGINE_WORKERS = env_int("ENGINE_WORKERS", 1)
 # A render's claim, renewed while it renders: a killed worker's job is retaken after it.
 ENGINE_LEASE_SECONDS = env_int("ENGINE_LEASE_SECONDS", 60)
+# The engine's uploads and outputs on disk (STORAGES["engine"]); unused with a bucket.
 ENGINE_MEDIA_ROOT = Path(env_str("ENGINE_MEDIA_ROOT", str(DATA_DIR / "engine"))).resolve()
 
 # Email (notifications), through Django's mailers: EMAIL_URL such as

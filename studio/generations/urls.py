@@ -3,12 +3,10 @@ from __future__ import annotations
 from django.urls import path
 
 from studio.generations import status, views
-from studio.review.views import generation as review_generation
 
 app_name = "generations"
 
 urlpatterns = [
-    path("g/<uuid:generation_id>/", review_generation.detail, name="detail"),
     path("g/<uuid:generation_id>/status.json", status.status, name="status"),
     path("g/status.json", status.statuses, name="statuses"),
     path("files/<path:name>", views.media_file, name="media"),

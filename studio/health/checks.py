@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from studio.health.models import Heartbeat, Role
+from studio.workers.models import Heartbeat, Role
 
 log = logging.getLogger("studio.health")
 

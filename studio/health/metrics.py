@@ -7,7 +7,7 @@ folder, which only works on one machine. The database is what every role shares,
 everything here is read from it at scrape: states and queue depths from the rows
 themselves, render durations from the local engine's job timestamps, and what only a
 worker can measure (poll pass durations, GET errors, download durations) from the
-counters each worker writes with its heartbeat (``studio.health.beat``).
+counters each worker writes with its heartbeat (``studio.workers.beat``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from studio.generations.models import Generation, GenerationState
-from studio.health.models import Heartbeat, Role
+from studio.workers.models import Heartbeat, Role
 
 # Seconds: from a 360p preview on a fast machine to a long HDR render on a slow one.
 RENDER_BUCKETS = (1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
@@ -92,14 +92,15 @@ class StudioCollector(Collector):
             "The poller's failed GETs by HTTP status (none: no answer).",
             labels=["status"],
         )
-        pass_count = pass_sum = download_count = download_sum = 0.0
+        pass_count = download_count = 0
+        pass_sum = download_sum = 0.0
         by_status: dict[str, float] = {}
         # Rows of ended pollers are summed too: the totals only grow.
         for stats in Heartbeat.objects.filter(role=Role.POLLER).values_list("stats", flat=True):
             stats = stats if isinstance(stats, dict) else {}
-            pass_count += float(stats.get("poll_pass_count", 0))
+            pass_count += int(stats.get("poll_pass_count", 0))
             pass_sum += float(stats.get("poll_pass_sum", 0.0))
-            download_count += float(stats.get("download_count", 0))
+            download_count += int(stats.get("download_count", 0))
             download_sum += float(stats.get("download_sum", 0.0))
             for status, n in (stats.get("get_errors") or {}).items():
                 by_status[str(status)] = by_status.get(str(status), 0) + float(n)

@@ -22,8 +22,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from studio.loop import make_owner
 from studio.notifications.models import Channel, Delivery, Notification
+from studio.workers.loop import make_owner
 
 log = logging.getLogger("studio.notifications")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from studio.notifications.models import Channel, Kind
@@ -8,8 +10,8 @@ from studio.notifications.models import Channel, Kind
 class PreferencesForm(forms.Form):
     """One channel per kind of notification."""
 
-    def __init__(self, *args: object, initial_channels: dict[str, str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, initial_channels: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for kind in Kind:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=Channel.choices, initial=initial_channels[kind.value]

@@ -9,10 +9,11 @@ they did themselves. Nothing is sent here: an email becomes a `Delivery` that th
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -36,7 +37,7 @@ OUTCOMES = (GenerationState.COMPLETED, GenerationState.FAILED, GenerationState.R
 def channels_for(user_id: int) -> dict[str, str]:
     """Every kind's channel for one person: their choice, or the default."""
     chosen = dict(Preference.objects.filter(user_id=user_id).values_list("kind", "channel"))
-    return {kind: chosen.get(kind, DEFAULT_CHANNELS[kind]) for kind in Kind.values}
+    return {kind.value: chosen.get(kind.value, DEFAULT_CHANNELS[kind]) for kind in Kind}
 
 
 def save_channels(user_id: int, channels: dict[str, str]) -> None:
@@ -59,7 +60,7 @@ def notify(
     title: str,
     url: str,
     body: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     **about: Any,
 ) -> Notification | None:
     """One notification of the first of `kinds` the person has not turned off.
@@ -103,10 +104,10 @@ def _members(team_id: int, user_ids: Iterable[int | None]) -> set[int]:
     )
 
 
-def _name(user: AbstractBaseUser | None) -> str:
+def _name(user: User | None) -> str:
     if user is None:
         return "Someone"
-    return user.get_full_name() or user.email  # type: ignore[attr-defined]
+    return user.get_full_name() or user.email
 
 
 def _excerpt(text: str) -> str:
@@ -119,7 +120,7 @@ def _prompt(generation: Generation) -> str:
 
 
 def generation_url(generation_id: object) -> str:
-    return reverse("generations:detail", args=[generation_id])
+    return reverse("review:generation", args=[generation_id])
 
 
 # --- Events ------------------------------------------------------------------------------
@@ -147,8 +148,9 @@ def comment_saved(comment: Comment) -> list[Notification]:
         if parent_author is not None:
             kinds.setdefault(parent_author, []).append(Kind.REPLY)
     kinds.setdefault(generation.author_id, []).append(Kind.COMMENT)
-    kinds.pop(comment.author_id, None)  # type: ignore[arg-type]
-    titles = {
+    if comment.author_id is not None:
+        kinds.pop(comment.author_id, None)
+    titles: dict[str, str] = {
         Kind.MENTION: f"{who} mentioned you on “{_prompt(generation)}”",
         Kind.REPLY: f"{who} replied to your comment on “{_prompt(generation)}”",
         Kind.COMMENT: f"{who} commented on your generation “{_prompt(generation)}”",
@@ -202,7 +204,7 @@ def has_ended(generation: Generation) -> bool:
     return generation.state in Generation.FINISHED
 
 
-def generation_ended(generation_id: object) -> Notification | None:
+def generation_ended(generation_id: uuid.UUID) -> Notification | None:
     """A generation finished: tell its author, or, for a take, when its whole batch has.
 
     Called once the change is committed, so of takes that end at the same moment the last
@@ -211,8 +213,8 @@ def generation_ended(generation_id: object) -> Notification | None:
     generation = Generation.objects.select_related("batch").filter(pk=generation_id).first()
     if generation is None or not has_ended(generation):
         return None
-    if generation.batch_id is not None:
-        return _batch_ended(generation.batch)  # type: ignore[arg-type]
+    if generation.batch is not None:  # selected with the generation: no query
+        return _batch_ended(generation.batch)
     if generation.state not in OUTCOMES:
         return None
     if not _members(generation.team_id, [generation.author_id]):
@@ -256,10 +258,25 @@ def _batch_ended(batch: Batch) -> Notification | None:
     )
 
 
-def generation_ended_on_commit(generation_id: object) -> None:
+def generation_ended_on_commit(generation_id: uuid.UUID) -> None:
     """`generation_ended` once the caller's transaction (if any) has committed.
 
     Robust: a notification that cannot be made is logged and never fails the sender's or
     the poller's work, which is already done.
     """
     transaction.on_commit(lambda: generation_ended(generation_id), robust=True)
+
+
+# Receivers of the signals of studio.generations and studio.review (connected in apps.py).
+
+
+def on_generation_ended(sender: object, *, generation_id: uuid.UUID, **kwargs: object) -> None:
+    generation_ended_on_commit(generation_id)
+
+
+def on_comment_saved(sender: object, *, comment: Comment, **kwargs: object) -> None:
+    comment_saved(comment)
+
+
+def on_approval_changed(sender: object, *, event: ApprovalEvent, **kwargs: object) -> None:
+    approval_changed(event)

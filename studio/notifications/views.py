@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from studio.contract.parsing import parse_id
+from studio.http import AuthedRequest
 from studio.notifications import services
 from studio.notifications.forms import PreferencesForm
 from studio.notifications.models import Notification
@@ -22,7 +23,7 @@ from studio.notifications.models import Notification
 INBOX_SIZE = 100
 
 
-def _get_notification_for(request: HttpRequest, notification_id: object) -> Notification:
+def _get_notification_for(request: AuthedRequest, notification_id: object) -> Notification:
     ident = parse_id(notification_id)
     found = (
         Notification.objects.filter(pk=ident, recipient=request.user).first()
@@ -36,7 +37,7 @@ def _get_notification_for(request: HttpRequest, notification_id: object) -> Noti
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     items = list(
         Notification.objects.filter(recipient=request.user).select_related("actor")[:INBOX_SIZE]
     )
@@ -49,13 +50,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def count(request: HttpRequest) -> JsonResponse:
+def count(request: AuthedRequest) -> JsonResponse:
     return JsonResponse({"unread": services.unread_count(request.user.pk)})
 
 
 @login_required
 @require_POST
-def open_item(request: HttpRequest, notification_id: int) -> HttpResponse:
+def open_item(request: AuthedRequest, notification_id: int) -> HttpResponse:
     """Mark it read and go to what it is about."""
     item = _get_notification_for(request, notification_id)
     Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())
@@ -66,7 +67,7 @@ def open_item(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def mark_read(request: AuthedRequest, notification_id: int) -> HttpResponse:
     item = _get_notification_for(request, notification_id)
     Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())
     return redirect(f"{reverse('notifications:inbox')}#notification-{item.pk}")
@@ -74,7 +75,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthedRequest) -> HttpResponse:
     marked = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -85,7 +86,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthedRequest) -> HttpResponse:
     current = services.channels_for(request.user.pk)
     if request.method == "POST":
         form = PreferencesForm(request.POST, initial_channels=current)

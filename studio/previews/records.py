@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from studio.generations.views import stored_file_response
 from studio.previews.models import Preview
@@ -41,7 +42,7 @@ def get_preview_for(membership: Membership, preview_id: uuid.UUID) -> Preview:
     return found
 
 
-def video_response(request: HttpRequest, preview: Preview) -> HttpResponse:
+def video_response(request: HttpRequest, preview: Preview) -> HttpResponseBase:
     if preview.state != Preview.State.READY:
         raise Http404("The preview is not ready")
     return stored_file_response(

@@ -160,6 +160,6 @@ def _video_of(membership: Membership, generation_id: Any, path: str) -> str:
         if remote_id is not None
         else None
     )
-    if output is None or not output.file:
+    if output is None or not output.file.name:
         raise PreviewRefused(422, e.generation_not_completed(path))
     return output.file.name

@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,6 +53,6 @@ def state(request: HttpRequest, preview_id: uuid.UUID) -> JsonResponse:
 
 @login_required
 @require_GET
-def video(request: HttpRequest, preview_id: uuid.UUID) -> HttpResponse:
+def video(request: HttpRequest, preview_id: uuid.UUID) -> HttpResponseBase:
     membership = require_membership(request)
     return video_response(request, get_preview_for(membership, preview_id))

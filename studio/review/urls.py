@@ -12,6 +12,7 @@ urlpatterns = [
     path("trash/selection/", trash.trash_selection, name="trash_selection"),
     path("g/<uuid:generation_id>/trash/", trash.trash_one, name="trash_one"),
     path("g/<uuid:generation_id>/restore/", trash.restore_one, name="restore_one"),
+    path("g/<uuid:generation_id>/", generation.detail, name="generation"),
     path("g/<uuid:generation_id>/chain/", generation.chain, name="chain"),
     path("g/<uuid:generation_id>/comments/", actions.comment, name="comment"),
     path(

@@ -1,8 +1,8 @@
 """`python manage.py engine_worker [--once]`: render queued generations.
 
-Renders the studio's previews too, taking turns with generations, and sweeps expired
-previews once a minute (studio.previews.worker). Runs until SIGTERM/SIGINT. A signal
-during a render stops it at the next frame and puts the job back in the queue for the
+Renders the other queues apps register (studio.engine.turns: the composer's previews)
+too, taking turns with generations, and runs their sweeps once a minute. Runs until
+SIGTERM/SIGINT. A signal during a render stops it at the next frame and puts the job back in the queue for the
 next worker (nothing half-written is published). Several workers may run at once: each job is claimed by exactly one.
 
 At start it sweeps what killed workers left: render scratch folders no live lease owns
@@ -23,17 +23,16 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from studio import lifeline
-from studio.engine import scratch
+from studio.engine import scratch, turns
 from studio.engine.jobs import process_one
-from studio.health.beat import Beater
-from studio.health.models import Role
-from studio.previews import worker as previews
+from studio.workers.beat import Beater
+from studio.workers.models import Role
 
 log = logging.getLogger("studio.engine")
 
 IDLE_SLEEP_SECONDS = 1.0
 # Previews are kept a day: a sweep a minute removes them close enough to that.
-PREVIEW_SWEEP_SECONDS = 60.0
+SWEEP_SECONDS = 60.0
 SLICE_SECONDS = 0.1
 
 
@@ -62,9 +61,10 @@ class Command(BaseCommand):
             close_old_connections()
             found = process_one(worker, stop=lambda: self.shutdown)
             done += int(found)
-            # Previews take turns with generations: neither kind can starve the other.
-            found = previews.process_one(worker, stop=lambda: self.shutdown) or found
-            self.sweep_previews()
+            # Other queues take turns with generations: no kind can starve another.
+            for turn in turns.registered():
+                found = turn.step(worker, lambda: self.shutdown) or found
+            self.sweep()
             self.beat(beater, force=bool(options["once"]) and not found)
             if found:
                 continue
@@ -75,14 +75,17 @@ class Command(BaseCommand):
         if options["once"]:
             self.stdout.write(f"Rendered {done} generation(s).")
 
-    def sweep_previews(self) -> None:
+    def sweep(self) -> None:
         if time.monotonic() < self.next_sweep:
             return
-        self.next_sweep = time.monotonic() + PREVIEW_SWEEP_SECONDS
-        try:
-            previews.sweep()
-        except Exception:
-            log.exception("engine: sweeping expired previews failed")
+        self.next_sweep = time.monotonic() + SWEEP_SECONDS
+        for turn in turns.registered():
+            if turn.sweep is None:
+                continue
+            try:
+                turn.sweep()
+            except Exception:
+                log.exception("engine: sweeping %s failed", turn.name)
 
     @staticmethod
     def beat(beater: Beater, *, force: bool) -> None:

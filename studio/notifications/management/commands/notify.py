@@ -1,6 +1,6 @@
 """`python manage.py notify`: send notification emails and daily digests; `--once` for one pass.
 
-Runs in ``studio.loop`` like the sender and the poller: a stop signal lets the pass in
+Runs in ``studio.workers.loop`` like the sender and the poller: a stop signal lets the pass in
 progress finish, and a failing pass is logged and followed by the next.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from studio.health.beat import Beater
-from studio.health.models import Role
-from studio.loop import LoopCommand, make_owner
 from studio.notifications.delivery import DeliveryReport, deliver_once
+from studio.workers.beat import Beater
+from studio.workers.loop import LoopCommand, make_owner
+from studio.workers.models import Role
 
 log = logging.getLogger("studio.notifications")
 

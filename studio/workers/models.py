@@ -28,6 +28,8 @@ class Heartbeat(models.Model):
     stats = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        # The table kept the name it had when heartbeats belonged to studio.health.
+        db_table = "health_heartbeat"
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "instance", "started_at"], name="heartbeat_one_per_process"

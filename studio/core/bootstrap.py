@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from studio.accounts.passwords import validate_new_password
-from studio.accounts.users import create_team, create_user
+from studio.accounts.users import create_user
+from studio.teams.create import create_team
 
 FIRST_NAME = "Admin"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from studio.health.models import Heartbeat
+from studio.workers.models import Heartbeat
 
 # Often enough that a limit of a minute or two spots a dead worker; rare enough that many
 # workers cost the database next to nothing.

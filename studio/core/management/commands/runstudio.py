@@ -24,7 +24,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from studio import lifeline
-from studio.accounts.bootstrap import ensure_first_user
+from studio.core.bootstrap import ensure_first_user
 
 STOP_GRACE_SECONDS = 30
 ROLES = ("web", "sender", "poller", "notifier", "engine")

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from studio.accounts.management.commands.runstudio import parse_addr
+from studio.core.management.commands.runstudio import parse_addr
 from tests.processes import (
     ROOT,
     descendants,

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from studio.generations.budget import month_start
 from studio.generations.models import Asset, Generation, Output
-from studio.teams.budget import month_start
 from studio.teams.models import Team
 
-KIND_OF_OUTPUT = {
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+KIND_OF_OUTPUT: dict[str, str] = {
     Output.Kind.VIDEO: "outputs",
     Output.Kind.EXR: "exr",
     Output.Kind.PREVIEW: "previews",
@@ -61,7 +65,11 @@ def usage(team: Team) -> Usage:
     return Usage(by_kind)
 
 
-def largest(team: Team, n: int = LARGEST) -> list[Generation]:
+class _Stored(TypedDict):
+    stored_bytes: int
+
+
+def largest(team: Team, n: int = LARGEST) -> list[WithAnnotations[Generation, _Stored]]:
     """The generations whose files weigh most (``stored_bytes`` on each)."""
     return list(
         Generation.objects.filter(team=team, outputs__isnull=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ def month_start(now: datetime | None = None) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def month_spend(team: Team, author: object | None = None, now: datetime | None = None) -> Decimal:
+def month_spend(team: Team, author: User | None = None, now: datetime | None = None) -> Decimal:
     """What this calendar month's sent, not failed/refused/dropped generations cost.
 
     With ``author`` only that person's generations in the team count.

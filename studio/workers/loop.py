@@ -20,7 +20,7 @@ from types import FrameType
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from studio.health.beat import Beater
+from studio.workers.beat import Beater
 
 IDLE_SLICE_S = 0.1
 AFTER_FAILURE_S = 0.5

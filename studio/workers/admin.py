@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from studio.health.models import Heartbeat
+from studio.workers.models import Heartbeat
 
 
 @admin.register(Heartbeat)

@@ -10,8 +10,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from studio.generations.budget import SPENDING_STATES, month_start
 from studio.generations.models import Generation
-from studio.teams.budget import SPENDING_STATES, month_start
 from studio.teams.models import Team
 
 MONTHS = 6
