@@ -19,6 +19,8 @@ test: $(TEST_STAMP) browser
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 $(RUN_STAMP): pyproject.toml
 	@sh .ci/python-env $(VENV) run

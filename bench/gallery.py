@@ -87,9 +87,10 @@ LIGHT = [
 
 
 def seed() -> tuple[object, str]:
-    from studio.accounts.users import create_team, create_user
+    from studio.accounts.users import create_user
     from studio.generations.models import Generation, Output
     from studio.review.models import Comment
+    from studio.teams.create import create_team
     from studio.teams.models import Membership
 
     rng = random.Random(7)

@@ -96,9 +96,10 @@ def seed(count: int, base_url: str, api_key_id: int) -> list[str]:
     """N engine generations in flight and the studio's rows for them."""
     from django.utils import timezone
 
-    from studio.accounts.users import create_team, create_user
+    from studio.accounts.users import create_user
     from studio.engine.models import EngineGeneration
     from studio.generations.models import Generation
+    from studio.teams.create import create_team
 
     user = create_user(f"bench-{time.time_ns()}@example.com", None)
     team = create_team("Bench", user)

@@ -40,9 +40,10 @@ def seed_waiting(keys: int, waiting: int, base_url: str, running_per_key: int) -
 
     from django.utils import timezone
 
-    from studio.accounts.users import create_team, create_user
+    from studio.accounts.users import create_user
     from studio.generations.models import Generation
     from studio.generations.routing import governor_for, route_for_team
+    from studio.teams.create import create_team
 
     body = {"model": "ray-3.2", "type": "video", "prompt": "bench", "video": {"resolution": "360p"}}
     now = timezone.now()
@@ -104,12 +105,13 @@ def bench_decide(args: argparse.Namespace) -> None:
 def bench_drain(args: argparse.Namespace) -> None:
     from django.conf import settings
 
-    from studio.accounts.users import create_team, create_user
+    from studio.accounts.users import create_user
     from studio.engine.models import EngineGeneration
     from studio.engine.testing import create_key
     from studio.generations import lifecycle
     from studio.generations.models import CreateAttempt, Generation
     from studio.generations.sender import SenderConfig, send_once
+    from studio.teams.create import create_team
     from studio.teams.models import Membership
 
     total = args.drain_keys * args.per_key

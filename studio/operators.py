@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import Model, UUIDField
+from django.contrib.admin.options import ActionLocation
+from django.db.models import Model, QuerySet, UUIDField
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from studio.contract.parsing import parse_id, parse_uuid
@@ -38,12 +39,15 @@ class OperatorAdmin(admin.ModelAdmin):
         return lookup.split("__", 1)[0] in {_filtered_on(f) for f in self.list_filter}
 
     def response_action(
-        self, request: HttpRequest, queryset: Any, **kwargs: Any
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
     ) -> HttpResponse | None:
         parse = parse_uuid if isinstance(self.model._meta.pk, UUIDField) else parse_id
         if any(parse(value) is None for value in request.POST.getlist(ACTION_CHECKBOX_NAME)):
             return HttpResponseBadRequest(BAD_SELECTION)
-        return super().response_action(request, queryset, **kwargs)
+        return super().response_action(request, queryset, action_location)
 
 
 class ReadMostly(OperatorAdmin):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from studio.contract.parsing import MAX_ID, parse_int
 
@@ -46,7 +47,7 @@ def ranged_file_response(
     *,
     content_type: str | None = None,
     download_name: str | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The whole file (200), one satisfiable range of it (206), or 416 for a bad range.
 
     One range is enough for what asks: browsers seeking in a video, resumed downloads.
@@ -55,7 +56,7 @@ def ranged_file_response(
     content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     match = RANGE.match(request.headers.get("Range", "").strip())
     if not match or not (match.group(1) or match.group(2)):
-        response: HttpResponse = FileResponse(
+        response: HttpResponseBase = FileResponse(
             handle, content_type=content_type, filename=download_name or ""
         )
         response["Accept-Ranges"] = "bytes"

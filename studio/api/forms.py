@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from studio.teams.models import Team
 
@@ -20,7 +20,9 @@ class TokenForm(forms.Form):
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team", empty_label=None)
 
-    def __init__(self, user: AbstractBaseUser, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the person's own teams: another team's id is "not one of the choices".
-        self.fields["team"].queryset = Team.objects.filter(memberships__user=user).order_by("name")
+        team = self.fields["team"]
+        assert isinstance(team, forms.ModelChoiceField)
+        team.queryset = Team.objects.filter(memberships__user=user).order_by("name")

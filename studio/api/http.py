@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
@@ -33,7 +33,7 @@ BODY_NOT_OBJECT = "The body must be a JSON object"
 BODY_TOO_LARGE = "The body is too large"
 SERVER_ERROR = "Internal server error"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class ApiError(Exception):
@@ -80,36 +80,10 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _missing_token() -> JsonResponse:
+def missing_token() -> JsonResponse:
     response = problem(401, MISSING_TOKEN)
     response["WWW-Authenticate"] = "Bearer"
     return response
-
-
-def login_or_token(view: View) -> View:
-    """A page that scripts may fetch too (an export): a bearer token, checked as `api_view`
-    checks it, or else the usual sign-in.
-
-    A request carrying an `Authorization` header is judged by its token alone (a bad one is
-    a 401, never a redirect to the sign-in page); without one, `login_required` applies.
-    """
-    signed_in = login_required(view)
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if "Authorization" not in request.headers:
-            response = signed_in(request, *args, **kwargs)
-        else:
-            membership = membership_for_token(bearer_token(request))
-            if membership is None:
-                response = _missing_token()
-            else:
-                act_through_token(request, membership)
-                response = view(request, *args, **kwargs)
-        patch_vary_headers(response, ["Authorization"])
-        return response
-
-    return wrapper
 
 
 def api_view(methods: list[str], action: str = "view") -> Callable[[View], View]:
@@ -125,7 +99,7 @@ def api_view(methods: list[str], action: str = "view") -> Callable[[View], View]
     def decorate(view: View) -> View:
         @csrf_exempt  # a bearer token is not sent by a browser on its own: no CSRF risk
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             response = _answer(view, allowed, action, request, *args, **kwargs)
             patch_vary_headers(response, ["Authorization"])
             return response
@@ -137,10 +111,10 @@ def api_view(methods: list[str], action: str = "view") -> Callable[[View], View]
 
 def _answer(
     view: View, allowed: list[str], action: str, request: HttpRequest, *args: Any, **kwargs: Any
-) -> HttpResponse:
+) -> HttpResponseBase:
     membership = membership_for_token(bearer_token(request))
     if membership is None:
-        return _missing_token()
+        return missing_token()
     if request.method not in allowed:
         response = problem(405, METHOD_NOT_ALLOWED)
         response["Allow"] = ", ".join(allowed)

@@ -7,7 +7,6 @@ the studio (``/api/v1/generations/{id}/outputs/{type}``) with the same token.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,6 +19,7 @@ from studio.contract.errors import GENERATION_NOT_FOUND
 from studio.generations.models import Generation, Output
 from studio.generations.progress import waiting_reason
 from studio.teams.models import Membership
+from studio.timestamps import wire_time
 
 # The order outputs are listed in (the kinds of ``Output``).
 OUTPUT_ORDER = [kind.value for kind in Output.Kind]
@@ -44,13 +44,6 @@ def get_generation_in(membership: Membership, generation_id: uuid.UUID | str) ->
     if generation is None:
         raise ApiError(404, GENERATION_NOT_FOUND)
     return generation
-
-
-def wire_time(moment: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` (microseconds kept), or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _id(value: Any) -> str | None:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -41,7 +41,7 @@ def _new_prefix() -> str:
             return prefix
 
 
-def issue(user: AbstractBaseUser, team: Team, name: str) -> tuple[ApiToken, str]:
+def issue(user: User, team: Team, name: str) -> tuple[ApiToken, str]:
     """A new token for `user` in `team`, and its plain text (shown once, never stored)."""
     if not Membership.objects.filter(user=user, team=team).exists():
         raise ValueError(f"{user} is not a member of {team}")

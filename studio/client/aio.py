@@ -290,7 +290,7 @@ class AsyncClient:
             request_id = new_request_id()
             self.last_request_id = request_id
             sent_headers = request_headers(request_id, self._api_key if api else None, headers)
-            body = {"content": content()} if content is not None else {}
+            body: dict[str, Any] = {"content": content()} if content is not None else {}
             try:
                 response = await self._http.request(
                     method, url, headers=sent_headers, **body, **kwargs

@@ -129,7 +129,7 @@ class ImageRef(_Wire):
     def kind(self) -> Literal["url", "data", "generation_id", "file_id"]:
         for name in ("url", "data", "generation_id", "file_id"):
             if getattr(self, name) is not None:
-                return name  # type: ignore[return-value]
+                return name
         raise ValueError("ImageRef holds no reference")
 
     @property

@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from studio.contract import API_VERSION, ContractError, parsing
@@ -21,7 +22,7 @@ log = logging.getLogger("studio.engine")
 # A base64 video source of 200 MB is ~267 MB of JSON; anything bigger is refused unread.
 MAX_JSON_BODY = 300 * 1024 * 1024
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def request_id_of(request: HttpRequest) -> str:
@@ -46,7 +47,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             request_id = request_id_of(request)
             request.engine_request_id = request_id  # type: ignore[attr-defined]
             try:

@@ -11,6 +11,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from studio.contract import FPS
+
 
 class ApiKey(models.Model):
     name = models.CharField(max_length=100)
@@ -70,7 +72,7 @@ class EngineFile(models.Model):
     failure_reason = models.TextField(null=True, blank=True)
     filename = models.CharField(max_length=255, null=True, blank=True)
     user_id = models.CharField(max_length=256, null=True, blank=True)
-    # Relative to ENGINE_MEDIA_ROOT; empty until the bytes arrived.
+    # A name in the engine's store (studio.engine.storage); empty until the bytes arrived.
     path = models.CharField(max_length=255, blank=True, default="")
     # What ingest found: "image" or "video", and a video's length on the 24 fps grid.
     media_kind = models.CharField(max_length=8, blank=True, default="")
@@ -109,7 +111,7 @@ class EngineGeneration(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     progress = models.FloatField(default=0.0)
-    # Relative to ENGINE_MEDIA_ROOT.
+    # Names in the engine's store (studio.engine.storage).
     video_path = models.CharField(max_length=255, blank=True, default="")
     exr_path = models.CharField(max_length=255, blank=True, default="")
     frames = models.PositiveIntegerField(null=True, blank=True)
@@ -124,4 +126,4 @@ class EngineGeneration(models.Model):
     @property
     def seconds(self) -> float | None:
         """Length on the 24 fps grid, (frames - 1) / 24, once rendered."""
-        return (self.frames - 1) / 24 if self.frames else None
+        return (self.frames - 1) / FPS if self.frames else None

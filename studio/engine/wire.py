@@ -28,28 +28,33 @@ def generation_body(generation: EngineGeneration, request: HttpRequest) -> dict[
             link = signing.absolute(request, output_path(generation, EXR_NAME))
             outputs.append(Output(type="exr", url=link))
     failed = generation.state == EngineGeneration.State.FAILED
-    return Generation(
-        id=str(generation.id),
-        type=generation.type,
-        state=generation.state,
-        created_at=generation.created_at,
-        output=outputs,
-        failure_reason=generation.failure_reason if failed else None,
-        failure_code=generation.failure_code if failed else None,
+    # Validated from the row's values: the columns hold the contract's words as plain text.
+    return Generation.model_validate(
+        {
+            "id": str(generation.id),
+            "type": generation.type,
+            "state": generation.state,
+            "created_at": generation.created_at,
+            "output": outputs,
+            "failure_reason": generation.failure_reason if failed else None,
+            "failure_code": generation.failure_code if failed else None,
+        }
     ).to_wire()
 
 
 def file_body(file: EngineFile) -> dict[str, object]:
-    return File(
-        id=str(file.id),
-        created_at=file.created_at,
-        mime_type=file.mime_type,
-        purpose=file.purpose,
-        size_bytes=file.size_bytes,
-        state=file.state,
-        deleted_at=file.deleted_at,
-        expires_at=file.expires_at,
-        failure_reason=file.failure_reason,
-        filename=file.filename,
-        user_id=file.user_id,
+    return File.model_validate(
+        {
+            "id": str(file.id),
+            "created_at": file.created_at,
+            "mime_type": file.mime_type,
+            "purpose": file.purpose,
+            "size_bytes": file.size_bytes,
+            "state": file.state,
+            "deleted_at": file.deleted_at,
+            "expires_at": file.expires_at,
+            "failure_reason": file.failure_reason,
+            "filename": file.filename,
+            "user_id": file.user_id,
+        }
     ).to_wire()

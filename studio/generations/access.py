@@ -21,17 +21,20 @@ def get_generation_for(
     and so is an id that is not a UUID (query strings and forms pass them in unchecked).
     """
     ident = parse_uuid(generation_id)
+    user = request.user
+    if ident is None or not user.is_authenticated:
+        raise Http404("No such generation")
     found = Generation.objects.select_related("team", "author", "parent", "governor").filter(
-        id=ident, team__memberships__user=request.user
+        id=ident, team__memberships__user=user
     )
     token = token_membership(request)
     if token is not None:
         # A token acts in its own team, not in every team of its person.
         found = found.filter(team_id=token.team_id)
-    generation = found.first() if ident is not None else None
+    generation = found.first()
     if generation is None:
         raise Http404("No such generation")
-    membership = Membership.objects.get(team=generation.team, user=request.user)
+    membership = Membership.objects.get(team=generation.team, user=user)
     if not membership.can(action):
         raise Http404("No such generation")
     return generation, membership

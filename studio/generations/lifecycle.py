@@ -26,13 +26,12 @@ from django.utils import timezone
 
 from studio.contract.models import DEFAULT_DURATION, DEFAULT_RESOLUTION
 from studio.contract.structure import iter_refs
-from studio.generations import stacks
+from studio.generations import signals, stacks
+from studio.generations.budget import budget_problem
 from studio.generations.models import Batch, Generation, GenerationState, ProgressEvent
 from studio.generations.routing import governor_for, route_for_team
-from studio.notifications import services as notifications
-from studio.teams.budget import budget_problem
+from studio.generations.storage import quota_problem
 from studio.teams.models import Membership, Team
-from studio.teams.storage import quota_problem
 
 State = GenerationState
 FIRST_POLL_AFTER = dt.timedelta(seconds=2)
@@ -126,7 +125,7 @@ def _log(generation: Generation, kind: str, detail: str = "") -> None:
 
 
 # Given back with a transition that ends the sender's work on a row.
-RELEASE = {"lease_owner": "", "lease_until": None}
+RELEASE: dict[str, Any] = {"lease_owner": "", "lease_until": None}
 
 
 def _move(
@@ -152,7 +151,7 @@ def _move(
     _log(generation, kind, detail)
     if to in Generation.FINISHED:
         # Its author hears of it (or of its batch, once every take has ended).
-        notifications.generation_ended_on_commit(generation.pk)
+        signals.generation_ended.send(Generation, generation_id=generation.pk)
     return True
 
 
@@ -310,7 +309,8 @@ def record_import(
     if state not in (State.QUEUED, State.PROCESSING, State.COMPLETED, State.FAILED):
         state = State.QUEUED
     now = timezone.now()
-    request = answer.get("request") if isinstance(answer.get("request"), dict) else {}
+    sent = answer.get("request")
+    request: dict[str, Any] = sent if isinstance(sent, dict) else {}
     video = request.get("video") or {}
     try:
         with transaction.atomic():
@@ -375,11 +375,6 @@ def move_to_front(generation: Generation) -> bool:
     generation.queue_order = order
     _log(generation, EventKind.MOVED_TO_FRONT)
     return True
-
-
-def set_queue_paused(team: Team, paused: bool) -> None:
-    Team.objects.filter(pk=team.pk).update(queue_paused=paused)
-    team.queue_paused = paused
 
 
 def resend(generation: Generation) -> bool:
@@ -471,7 +466,10 @@ def sending(generation: Generation, owner: str, lease_until: dt.datetime) -> boo
 def accepted(generation: Generation, owner: str, answer: dict[str, Any]) -> bool:
     """sending → queued/processing: the id is stored the moment it arrives."""
     now = timezone.now()
-    state = answer.get("state") if answer.get("state") in Generation.IN_FLIGHT else State.QUEUED
+    answered = answer.get("state")
+    state = (
+        answered if isinstance(answered, str) and answered in Generation.IN_FLIGHT else State.QUEUED
+    )
     return _move(
         generation,
         (State.SENDING,),

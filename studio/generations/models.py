@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from studio.contract.models import DEFAULT_DURATION, DEFAULT_RESOLUTION
 from studio.teams.models import Team
 
 
@@ -227,8 +228,8 @@ class Generation(models.Model):
     prompt = models.TextField()
     request = models.JSONField(default=dict)
     composition = models.JSONField(default=dict)
-    resolution = models.CharField(max_length=5, default="720p")
-    duration = models.CharField(max_length=4, default="5s")
+    resolution = models.CharField(max_length=5, default=DEFAULT_RESOLUTION)
+    duration = models.CharField(max_length=4, default=DEFAULT_DURATION)
     aspect_ratio = models.CharField(max_length=5, blank=True)
     hdr = models.BooleanField(default=False)
     exr_export = models.BooleanField(default=False)

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from studio.generations.models import Generation
 from studio.generations.trash import TRASHABLE, TrashRefused, trash
-from studio.teams.models import Team
+from studio.teams.models import MAX_RETENTION_DAYS, Team
 
 State = Generation.State
 FAILED_STATES = (State.FAILED, State.REFUSED, State.DROPPED)
-MAX_DAYS = 3650
+MAX_DAYS = MAX_RETENTION_DAYS
 RULES = {
     "failed": "Failed, refused and dropped generations",
     "unapproved": "Generations nobody approved or picked",

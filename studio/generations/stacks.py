@@ -37,7 +37,7 @@ def current_of(stack: Stack, versions: list[Generation] | None = None) -> Genera
 
 def _append(stack: Stack, generation: Generation) -> None:
     """Give ``generation`` the next number of ``stack`` (whose row the caller has locked)."""
-    top = stack.versions.aggregate(top=Max("version"))["top"] or 0  # type: ignore[attr-defined]
+    top = stack.versions.aggregate(top=Max("version"))["top"] or 0
     generation.stack, generation.version = stack, top + 1
     Generation.objects.filter(pk=generation.pk).update(stack=stack, version=top + 1)
 
@@ -93,7 +93,7 @@ def remove(generation: Generation) -> None:
         if stack.current_id == generation.pk:
             # Back to "the latest counts as current".
             Stack.objects.filter(pk=stack.pk).update(current=None)
-        if not stack.versions.exists():  # type: ignore[attr-defined]
+        if not stack.versions.exists():
             stack.delete()
 
 
@@ -110,10 +110,10 @@ def set_current(generation: Generation) -> Stack:
 
 def versions_of(stack: Stack) -> list[Generation]:
     """Every version not in the trash, v1 first (one query)."""
-    return list(stack.versions.live().select_related("author").order_by("version"))  # type: ignore[attr-defined]
+    return list(stack.versions.live().select_related("author").order_by("version"))
 
 
 def last_two(stack: Stack) -> list[Generation]:
     """The two newest versions, older first: what compare opens with."""
-    newest = list(stack.versions.live().order_by("-version")[:2])  # type: ignore[attr-defined]
+    newest = list(stack.versions.live().order_by("-version")[:2])
     return newest[::-1]

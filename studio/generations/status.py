@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -14,6 +14,7 @@ from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation, Output
 from studio.generations.progress import ExpectedTimes, media_url, progress_of, shape_of
+from studio.http import AuthedRequest
 
 MAX_IDS = 200
 
@@ -42,7 +43,7 @@ def payload(generation: Generation, times: ExpectedTimes, files: dict[str, Any])
 @never_cache
 @require_GET
 @login_required
-def status(request: HttpRequest, generation_id: uuid.UUID) -> JsonResponse:
+def status(request: AuthedRequest, generation_id: uuid.UUID) -> JsonResponse:
     generation, _ = get_generation_for(request, generation_id)
     times = ExpectedTimes.load([shape_of(generation)])
     files = outputs_of([generation])[generation.id]
@@ -52,7 +53,7 @@ def status(request: HttpRequest, generation_id: uuid.UUID) -> JsonResponse:
 @never_cache
 @require_GET
 @login_required
-def statuses(request: HttpRequest) -> JsonResponse:
+def statuses(request: AuthedRequest) -> JsonResponse:
     """``?ids=<uuid>,<uuid>…`` (or repeated ``ids``): the ones of the person's teams.
 
     Ids of other teams are left out exactly like unknown ones.

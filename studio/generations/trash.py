@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,13 +61,13 @@ def may_trash(membership: Membership, generation: Generation) -> bool:
     return generation.author_id == membership.user_id or membership.can("manage")
 
 
-def _author_detail(by: object | None) -> str:
+def _author_detail(by: User | None) -> str:
     if by is None:
         return "by a retention rule"
-    return f"by {getattr(by, 'email', '')}"
+    return f"by {by.email}"
 
 
-def trash(generation: Generation, by: object | None, *, detail: str = "") -> None:
+def trash(generation: Generation, by: User | None, *, detail: str = "") -> None:
     """Move one generation to the trash (``by`` None: a retention rule did it).
 
     Raises TrashRefused (409) when it is not finished or already in the trash.
@@ -80,13 +81,13 @@ def trash(generation: Generation, by: object | None, *, detail: str = "") -> Non
         if generation.trashed_at is not None:
             raise TrashRefused(409, ALREADY_TRASHED)
         raise TrashRefused(409, NOT_FINISHED.format(state=generation.state))
-    generation.trashed_at, generation.trashed_by = now, by  # type: ignore[assignment]
+    generation.trashed_at, generation.trashed_by = now, by
     event(
         generation, EventKind.TRASHED, state=generation.state, detail=detail or _author_detail(by)
     ).save()
 
 
-def restore(generation: Generation, by: object | None = None) -> None:
+def restore(generation: Generation, by: User | None = None) -> None:
     """Take one generation back out of the trash, unless a purge came first (409)."""
     changed = Generation.objects.filter(
         pk=generation.pk, trashed_at__isnull=False, purged_at__isnull=True
@@ -94,7 +95,7 @@ def restore(generation: Generation, by: object | None = None) -> None:
     if not changed:
         generation.refresh_from_db(fields=["trashed_at", "purged_at"])
         raise TrashRefused(409, ALREADY_PURGED if generation.purged_at else NOT_TRASHED)
-    generation.trashed_at = generation.trashed_by = None  # type: ignore[assignment]
+    generation.trashed_at = generation.trashed_by = None
     detail = _author_detail(by) if by is not None else ""
     event(generation, EventKind.RESTORED, state=generation.state, detail=detail).save()
 
@@ -164,7 +165,7 @@ def delete_files(generation: Generation) -> int:
     assert generation.purged_at is not None, "only a purged generation loses its files"
     removed = 0
     for output in Output.objects.filter(generation=generation):
-        if output.file:
+        if output.file.name:
             output.file.storage.delete(output.file.name)
             removed += 1
         # After its file: a purge cut short here finds the row again next time.
@@ -194,7 +195,7 @@ def _delete_asset_if_unused(generation: Generation, asset_id: int) -> int:
         asset = Asset.objects.filter(pk=asset_id, team_id=generation.team_id).first()
         if asset is None or asset_id in assets_in_use(generation.team_id, exclude=generation.pk):
             return 0
-        if asset.file:
+        if asset.file.name:
             asset.file.storage.delete(asset.file.name)
         asset.delete()
     return 1

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from studio import mediastore
 from studio.generations.models import Asset, Output
+from studio.http import AuthedRequest
 
 
 @login_required
-def media_file(request: HttpRequest, name: str) -> HttpResponse:
+def media_file(request: AuthedRequest, name: str) -> HttpResponseBase:
     """Serve a stored file to members of the team it belongs to (never a public folder)."""
     user_teams = Q(team__memberships__user=request.user)
     allowed = (
@@ -23,7 +25,7 @@ def media_file(request: HttpRequest, name: str) -> HttpResponse:
 
 def stored_file_response(
     request: HttpRequest, name: str, *, download_name: str | None = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file for a caller that checked access (byte ranges, or a presigned link).
 
     Without ranges a browser cannot seek (or step frames) in a video.

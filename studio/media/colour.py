@@ -104,7 +104,7 @@ _RGB8_TO_YCBCR_709[:, :3] /= 255.0
 
 def _planes_420(h: int, w: int, dtype: type) -> tuple[np.ndarray, ...]:
     """One (H*3/2) x W planar 4:2:0 buffer (PyAV's layout) and views of its Y, U, V planes."""
-    out = np.empty((h * 3 // 2, w), dtype=dtype)
+    out: np.ndarray = np.empty((h * 3 // 2, w), dtype=dtype)
     flat = out.reshape(-1)
     n, q = h * w, h * w // 4
     y = flat[:n].reshape(h, w)
@@ -128,7 +128,8 @@ def _pq_rgb(rgb: np.ndarray) -> np.ndarray:
     lin = cv2.LUT(rgb, SRGB_LUT3)
     lin2020 = cv2.transform(lin, M709_TO_2020)
     np.clip(lin2020, 0.0, 1.0, out=lin2020)
-    idx = cv2.multiply(lin2020, _PQ_LUT_SIZE - 1).astype(np.uint16)
+    # OpenCV takes a number as an operand; its stubs want an array.
+    idx = cv2.multiply(lin2020, _PQ_LUT_SIZE - 1).astype(np.uint16)  # type: ignore[call-overload]
     return np.take(_PQ_LUT, idx)
 
 
@@ -143,7 +144,7 @@ def rgb8_to_pq_yuv420p10(rgb: np.ndarray, size: tuple[int, int] | None = None) -
     """
     w, h, half = _half_size(rgb, size)
     out, y, u, v = _planes_420(h, w, np.uint16)
-    ycc = cv2.transform(_pq_rgb(rgb), _RGB_TO_YCBCR_2020_10)
+    ycc: np.ndarray = cv2.transform(_pq_rgb(rgb), _RGB_TO_YCBCR_2020_10)
     ycc += 0.5  # round rather than truncate when casting to integer codes
     if half:
         luma = cv2.resize(ycc[:, :, 0], (w, h), interpolation=cv2.INTER_LINEAR)

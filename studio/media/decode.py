@@ -17,7 +17,7 @@ def _plane(
 ) -> np.ndarray:
     plane = frame.planes[index]
     size = np.dtype(dtype).itemsize
-    arr = np.frombuffer(plane, dtype=dtype).reshape(height, plane.line_size // size)
+    arr: np.ndarray = np.frombuffer(plane, dtype=dtype).reshape(height, plane.line_size // size)
     return arr[:, :width]
 
 

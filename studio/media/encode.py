@@ -84,7 +84,9 @@ class VideoWriter:
         codec, pix_fmt, options = (
             (HDR_CODEC, HDR_PIX_FMT, HDR_OPTIONS) if hdr else (SDR_CODEC, SDR_PIX_FMT, SDR_OPTIONS)
         )
-        self._stream = self._out.add_stream(codec, rate=fps, options=dict(options))
+        stream = self._out.add_stream(codec, rate=fps, options=dict(options))
+        assert isinstance(stream, av.VideoStream)  # both codecs are video codecs
+        self._stream = stream
         self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, pix_fmt
         ctx = self._stream.codec_context
         ctx.color_range = 1  # limited ("tv") range

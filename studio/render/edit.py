@@ -59,8 +59,8 @@ class Stylist:
         # Dark -> light stops of the gradient map.
         stops = np.stack([cols[3] * 0.35, cols[3], cols[2], cols[1], cols[4]]).astype(np.float32)
         xs = np.linspace(0, 255, len(stops))
-        self.lut = np.stack([np.interp(np.arange(256), xs, stops[:, c]) for c in range(3)], axis=1)
-        self.lut = np.clip(self.lut, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+        lut = np.stack([np.interp(np.arange(256), xs, stops[:, c]) for c in range(3)], axis=1)
+        self.lut = np.clip(lut, 0, 255).astype(np.uint8).reshape(256, 1, 3)
         self.grade = 0.85 * amount
         self.style = max(0.0, (amount - 0.3) / 0.7)
         disp = 0.015 * width * amount**2
@@ -90,7 +90,9 @@ class Stylist:
             rgb, (max(8, self.width // 4), max(8, self.height // 4)), interpolation=cv2.INTER_AREA
         )
         ycc = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
-        mask = cv2.inRange(ycc, (40, 135, 85), (250, 172, 125)).astype(np.float32) / 255.0
+        mask: np.ndarray = (
+            cv2.inRange(ycc, (40, 135, 85), (250, 172, 125)).astype(np.float32) / 255.0
+        )
         mask = cv2.GaussianBlur(mask, (0, 0), 2.0)
         return (
             cv2.resize(mask, (self.width, self.height), interpolation=cv2.INTER_LINEAR)[:, :, None]

@@ -36,7 +36,8 @@ _IN_FLIGHT_PER_WORKER = 3
 def write_exr(path: str, rgb: np.ndarray, width: int, height: int) -> None:
     """Write one frame (full or half size, sRGB uint8) as a DWAB half-float ACES EXR."""
     # OpenCV's float16 conversion is vectorised; NumPy's astype is ~4x slower.
-    ap0 = cv2.multiply(rgb8_to_linear_ap0(rgb, (width, height)), 1.0, dtype=cv2.CV_16F)
+    # (OpenCV takes a number as an operand; its stubs want an array.)
+    ap0 = cv2.multiply(rgb8_to_linear_ap0(rgb, (width, height)), 1.0, dtype=cv2.CV_16F)  # type: ignore[call-overload]
     header = {
         "compression": OpenEXR.DWAB_COMPRESSION,
         "type": OpenEXR.scanlineimage,

@@ -39,7 +39,8 @@ def _motion(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     pts = cv2.goodFeaturesToTrack(ga, maxCorners=300, qualityLevel=0.01, minDistance=8)
     if pts is None or len(pts) < 8:
         return eye
-    nxt, status, _err = cv2.calcOpticalFlowPyrLK(ga, gb, pts, None)
+    # OpenCV takes None for an output array (it allocates one); its stubs do not say so.
+    nxt, status, _err = cv2.calcOpticalFlowPyrLK(ga, gb, pts, None)  # type: ignore[call-overload]
     ok = status.reshape(-1) == 1
     if ok.sum() < 8:
         return eye

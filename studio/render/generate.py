@@ -86,10 +86,12 @@ def anchored_frames(job: RenderJob, look: Look) -> Iterator[Frame]:
             if morph_key != (prev, nxt):
                 morph = Morph(pins[prev % n], pins[nxt % n])
                 morph_key = (prev, nxt)
+            assert morph is not None  # made above for the first pair of pins
             yield morph.at((i - prev) / (nxt - prev)), False
         elif nxt is not None:
             yield drift(pins[nxt], look, (nxt - i) / n), False
         else:
+            assert prev is not None  # a frame between no pins: there are no pins at all
             yield drift(pins[prev], look, (i - prev) / n), False
 
 

@@ -23,9 +23,10 @@ def _flow_pair(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sw, sh = max(8, round(w * scale)), max(8, round(h * scale))
     ga = cv2.cvtColor(cv2.resize(a, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
     gb = cv2.cvtColor(cv2.resize(b, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-    fab = dis.calc(ga, gb, None)
-    fba = dis.calc(gb, ga, None)
+    dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+    # OpenCV takes None for an output array (it allocates one); its stubs do not say so.
+    fab = dis.calc(ga, gb, None)  # type: ignore[call-overload]
+    fba = dis.calc(gb, ga, None)  # type: ignore[call-overload]
     return fab, fba
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import numpy as np
 
@@ -20,7 +20,6 @@ Prepared = tuple[np.ndarray, np.ndarray, bool]  # (RGB frame, YUV planes, key)
 # Frames made ahead of the encoder, at most: enough to ride out jitter in either
 # stage, few enough that a 1080p render's memory stays small.
 _DEPTH = 4
-_DONE = object()
 
 
 class _Failed:
@@ -30,16 +29,17 @@ class _Failed:
 
 def prepared(
     frames: Iterator[Frame], to_planes: Callable[[np.ndarray], np.ndarray]
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Yield (rgb, planes, key) for each frame, made on a producer thread.
 
     Closing the returned generator (or an exception in the consumer) stops the
     producer before it makes more than the queue holds.
     """
-    q: queue.Queue[object] = queue.Queue(maxsize=_DEPTH)
+    # None marks the end of the frames.
+    q: queue.Queue[Prepared | _Failed | None] = queue.Queue(maxsize=_DEPTH)
     stop = threading.Event()
 
-    def put(item: object) -> bool:
+    def put(item: Prepared | _Failed | None) -> bool:
         while not stop.is_set():
             try:
                 q.put(item, timeout=0.1)
@@ -53,7 +53,7 @@ def prepared(
             for rgb, key in frames:
                 if not put((rgb, to_planes(rgb), key)):
                     return
-            put(_DONE)
+            put(None)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             put(_Failed(exc))
         finally:
@@ -66,11 +66,11 @@ def prepared(
     try:
         while True:
             item = q.get()
-            if item is _DONE:
+            if item is None:
                 return
             if isinstance(item, _Failed):
                 raise item.exc
-            yield item  # type: ignore[misc]
+            yield item
     finally:
         stop.set()
         worker.join()

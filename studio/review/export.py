@@ -21,10 +21,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from studio.api.records import wire_time
+from studio import mediastore
 from studio.generations.models import Generation, Output
 from studio.review.lineage import ancestors, extend_chain
 from studio.review.models import ApprovalEvent, Comment
+from studio.timestamps import wire_time
 
 CHUNK = 1 << 20  # bytes read from storage, and so held, at a time
 ROWS = 50  # generations fetched per query
@@ -54,6 +55,9 @@ class _Pipe:
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        pass  # zipfile leaves a file it was handed open; the chunks stay to be drained
 
     def drain(self) -> bytes:
         out = b"".join(self._chunks)
@@ -170,7 +174,7 @@ def stream(selection: Selection) -> Iterator[bytes]:
     pipe = _Pipe()
     kinds = KINDS + EXR_KINDS if selection.exr else KINDS
     index: list[dict[str, Any]] = []
-    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         for number, generation in enumerate(_rows(selection.ids), start=1):
             folder = f"{number:03d}-{str(generation.id)[:8]}"
             files: dict[str, str] = {}
@@ -180,11 +184,12 @@ def stream(selection: Selection) -> Iterator[bytes]:
                 key=lambda o: kinds.index(o.kind),
             )
             for output in outputs:
-                name = f"{folder}/{output.kind}{PurePosixPath(output.file.name).suffix}"
+                stored = mediastore.name_of(output.file)
+                name = f"{folder}/{output.kind}{PurePosixPath(stored).suffix}"
                 storage = output.file.storage  # the field's own, local or S3-compatible
                 try:
-                    size = storage.size(output.file.name)
-                    handle = storage.open(output.file.name, "rb")
+                    size = storage.size(stored)
+                    handle = storage.open(stored, "rb")
                 except (OSError, ValueError):
                     missing.append(output.kind)
                     continue

@@ -113,6 +113,7 @@ def lineage_of(generation: Generation) -> Lineage:
             if len(by_id) >= MAX_NODES:
                 truncated = True
                 break
+            assert child.parent_id is not None  # found as a child of the frontier
             parent = by_id[child.parent_id]
             node = Node(child, parent.depth + 1)
             parent.children.append(node)

@@ -80,6 +80,7 @@ def markers_of(generation: Generation) -> list[Marker]:
     )
     out = []
     for head in heads:
+        assert head.frame is not None  # only threads pinned to a frame
         replies = list(head.replies.all())
         if head.is_deleted and not replies:
             continue
@@ -88,7 +89,7 @@ def markers_of(generation: Generation) -> list[Marker]:
         out.append(
             Marker(
                 comment_id=head.pk,
-                frame=head.frame,  # type: ignore[arg-type]
+                frame=head.frame,
                 end_frame=head.end_frame,
                 author=head.display_name,
                 state="resolved" if head.is_resolved else "open",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.safestring import SafeString
 
 from studio.contract import FPS
 from studio.generations.lifecycle import ASSET_PREFIX
@@ -146,11 +147,17 @@ def _composition_slots(c: dict[str, Any]) -> list[tuple[int, Slot]]:
     return found
 
 
+def _object_at(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """``body[key]`` when it is a JSON object, else an empty one."""
+    found = body.get(key)
+    return found if isinstance(found, dict) else {}
+
+
 def _body_slots(body: dict[str, Any]) -> list[tuple[int, Slot]]:
     """The recorded wire body (``build_body``), whose assets stand as placeholders."""
     found: list[tuple[int, Slot]] = []
-    video = body.get("video") if isinstance(body.get("video"), dict) else {}
-    edit = video.get("edit") if isinstance(video.get("edit"), dict) else {}
+    video = _object_at(body, "video")
+    edit = _object_at(video, "edit")
     asset_id = _placeholder_id(body.get("source"))
     if asset_id is not None:
         found.append((asset_id, ("source", None)))
@@ -208,7 +215,24 @@ def input_assets(generation: Generation) -> list[InputAsset]:
     return [InputAsset(assets[i], tuple(r)) for i, r in roles.items()]
 
 
-def threads(generation: Generation) -> list[Comment]:
+@dataclass(frozen=True)
+class Posted:
+    """A comment with its body rendered, mentions of members highlighted."""
+
+    comment: Comment
+    html: SafeString
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A top-level comment and its replies, oldest first."""
+
+    comment: Comment
+    html: SafeString
+    replies: list[Posted]
+
+
+def threads(generation: Generation) -> list[Thread]:
     """Top-level comments with their replies (two queries), bodies rendered with mentions."""
     handles = set(team_handles(generation.team_id))
     replies = Comment.objects.select_related("author").order_by("created_at", "id")
@@ -218,21 +242,26 @@ def threads(generation: Generation) -> list[Comment]:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("frame", "created_at", "id")
     )
-    for comment in roots:
-        comment.html = render_body(comment.body, handles)  # type: ignore[attr-defined]
-        for reply in comment.replies.all():
-            reply.html = render_body(reply.body, handles)  # type: ignore[attr-defined]
-    return roots
+    return [
+        Thread(
+            comment,
+            render_body(comment.body, handles),
+            [Posted(reply, render_body(reply.body, handles)) for reply in comment.replies.all()],
+        )
+        for comment in roots
+    ]
 
 
-def marks(roots: list[Comment]) -> list[dict[str, Any]]:
+def marks(roots: list[Thread]) -> list[dict[str, Any]]:
     """The timeline's marks and ranges, for the player script, each with the drawings of
     its thread (shown over the video from `frame` to `end_frame`, and as thumbnails)."""
     found = []
-    for c in roots:
+    for thread in roots:
+        c = thread.comment
         if c.frame is None:
             continue
-        drawn = [c, *c.replies.all()] if not c.is_deleted else list(c.replies.all())
+        replies = [r.comment for r in thread.replies]
+        drawn = [c, *replies] if not c.is_deleted else replies
         found.append(
             {
                 "id": c.pk,

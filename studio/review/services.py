@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from studio.contract.parsing import MAX_FRAME, parse_id
 from studio.generations.models import Generation
-from studio.notifications import services as notifications
+from studio.review import signals
 from studio.review.drawing import DrawingError, clean_drawing
 from studio.review.models import RANGE_ORDER, ApprovalEvent, Comment, Mention, Pick, ShareLink
 from studio.teams.models import Membership
@@ -27,18 +27,18 @@ class ReviewError(ValueError):
     """A review action that cannot be done, with a message for the person."""
 
 
-def handle_of(user: AbstractBaseUser) -> str:
+def handle_of(user: User) -> str:
     """The @handle of a member: the part of their email before the @."""
     return user.email.split("@", 1)[0].lower()
 
 
-def team_handles(team_id: int) -> dict[str, AbstractBaseUser]:
+def team_handles(team_id: int) -> dict[str, User]:
     members = Membership.objects.filter(team_id=team_id).select_related("user")
     return {handle_of(m.user): m.user for m in members}
 
 
-def mentioned_users(body: str, handles: dict[str, AbstractBaseUser]) -> list[AbstractBaseUser]:
-    found: dict[int, AbstractBaseUser] = {}
+def mentioned_users(body: str, handles: dict[str, User]) -> list[User]:
+    found: dict[int, User] = {}
     for match in MENTION_RE.finditer(body):
         user = handles.get(match.group(1).rstrip(".").lower())
         if user is not None:
@@ -110,7 +110,7 @@ def add_comment(
     body: str,
     *,
     frame: int | None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     guest_name: str = "",
     share_link: ShareLink | None = None,
     parent_id: int | None = None,
@@ -164,13 +164,13 @@ def add_comment(
     )
     users = mentioned_users(body, team_handles(generation.team_id))
     Mention.objects.bulk_create([Mention(comment=comment, user=u) for u in users])
-    notifications.comment_saved(comment)
+    signals.comment_saved.send(Comment, comment=comment)
     Generation.objects.filter(pk=generation.pk).update(comment_count=F("comment_count") + 1)
     return comment
 
 
 @transaction.atomic
-def delete_comment(generation: Generation, comment_id: int, by: AbstractBaseUser) -> Comment:
+def delete_comment(generation: Generation, comment_id: int, by: User) -> Comment:
     """Delete a comment; one that heads replies stays as "[deleted]" so its thread stays.
 
     Returns the comment (its ``pk`` is None when the row was removed). Whether `by` may
@@ -213,7 +213,7 @@ def delete_comment(generation: Generation, comment_id: int, by: AbstractBaseUser
 
 
 @transaction.atomic
-def set_resolved(comment: Comment, resolved: bool, by: AbstractBaseUser) -> Comment:
+def set_resolved(comment: Comment, resolved: bool, by: User) -> Comment:
     if comment.parent_id is not None:
         raise ReviewError("Resolve the thread, not a reply.")
     comment.resolved_at = timezone.now() if resolved else None
@@ -223,22 +223,20 @@ def set_resolved(comment: Comment, resolved: bool, by: AbstractBaseUser) -> Comm
 
 
 @transaction.atomic
-def set_approval(
-    generation: Generation, state: str, by: AbstractBaseUser, note: str = ""
-) -> ApprovalEvent:
+def set_approval(generation: Generation, state: str, by: User, note: str = "") -> ApprovalEvent:
     if state not in Generation.Approval.values:
         raise ReviewError("Choose pending, approved, changes requested or rejected.")
     event = ApprovalEvent.objects.create(
         generation=generation, state=state, by=by, note=(note or "").strip()[:500]
     )
-    notifications.approval_changed(event)
+    signals.approval_changed.send(ApprovalEvent, event=event)
     Generation.objects.filter(pk=generation.pk).update(approval=state)
     generation.approval = state
     return event
 
 
 @transaction.atomic
-def set_picked(generation: Generation, picked: bool, by: AbstractBaseUser) -> None:
+def set_picked(generation: Generation, picked: bool, by: User) -> None:
     if picked:
         Pick.objects.get_or_create(generation=generation, defaults={"by": by})
     else:

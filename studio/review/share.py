@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
 from django.http import Http404
@@ -59,7 +59,7 @@ def create_share(
     team: Team,
     generation_ids: list[uuid.UUID],
     *,
-    by: AbstractBaseUser,
+    by: User,
     days: int,
     label: str = "",
     allow_comments: bool = True,
@@ -91,7 +91,7 @@ def shared_generations(share: ShareLink) -> GenerationQuerySet:
     return share.generations.all().live()
 
 
-def revoke(share: ShareLink, by: AbstractBaseUser) -> None:
+def revoke(share: ShareLink, by: User) -> None:
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
         share.revoked_by = by

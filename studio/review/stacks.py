@@ -17,7 +17,7 @@ from django.urls import reverse
 from studio.contract.parsing import parse_id
 from studio.generations import stacks
 from studio.generations.models import Generation, Output, Stack
-from studio.review.gallery import attach_media, card_outputs
+from studio.review.gallery import card_outputs, media_of
 from studio.teams.models import Team
 
 # How the gallery folds its cards; the person's choice is kept in their session.
@@ -59,7 +59,7 @@ class StackCard:
 
     @property
     def poster(self) -> Output | None:
-        return getattr(self.current, "poster", None)
+        return media_of(self.current).poster
 
     @property
     def compare_url(self) -> str:
@@ -81,7 +81,8 @@ def group(items: list[Generation], team: Team) -> list[Generation | StackCard]:
         .order_by("version")
     )
     for row in rows:
-        versions[row.stack_id].append(row)  # type: ignore[index]
+        assert row.stack_id is not None  # one of stack_ids
+        versions[row.stack_id].append(row)
     on_page: dict[int, int] = {}
     for g in items:
         if g.stack_id:
@@ -94,8 +95,9 @@ def group(items: list[Generation], team: Team) -> list[Generation | StackCard]:
         elif g.stack_id not in done:
             done.add(g.stack_id)
             members = versions[g.stack_id]
-            attach_media(members)
-            out.append(StackCard(members[0].stack, members, on_page[g.stack_id]))  # type: ignore[arg-type]
+            stack = members[0].stack
+            assert stack is not None  # a version of this stack, with it selected
+            out.append(StackCard(stack, members, on_page[g.stack_id]))
     return out
 
 
@@ -158,7 +160,7 @@ def team_stacks(team: Team, limit: int = 50) -> list[tuple[int, str]]:
     )
     out = []
     for stack in rows:
-        label = (stack.first_prompt or f"Stack {stack.pk}")[:60]  # type: ignore[attr-defined]
-        n = stack.count  # type: ignore[attr-defined]
+        label = (stack.first_prompt or f"Stack {stack.pk}")[:60]
+        n = stack.count
         out.append((stack.pk, f"{label} ({n} version{'s' if n != 1 else ''})"))
     return out

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_vary_headers
 
 from studio.teams.models import Membership
 
@@ -15,7 +22,10 @@ def current_membership(request: HttpRequest) -> Membership | None:
     cached = getattr(request, "_studio_membership", None)
     if cached is not None:
         return cached
-    memberships = Membership.objects.select_related("team").filter(user=request.user)
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.select_related("team").filter(user=user)
     team_id = request.session.get(SESSION_KEY)
     membership = None
     if team_id is not None:
@@ -37,6 +47,29 @@ def act_through_token(request: HttpRequest, membership: Membership) -> None:
 def token_membership(request: HttpRequest) -> Membership | None:
     """The membership a request acts as through its API token; None for a session."""
     return getattr(request, "_studio_token", None)
+
+
+def login_or_token(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page that scripts may fetch too (an export): a bearer token, or else the usual
+    sign-in.
+
+    A request carrying an `Authorization` header is judged by its token alone, before the
+    view runs, by the API's middleware (`studio.api.middleware.PageTokens`: a bad token is
+    a 401, never a redirect to the sign-in page); without one, `login_required` applies.
+    """
+    signed_in = login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if "Authorization" in request.headers and token_membership(request) is None:
+            # Never fall back to the session when a token was sent but not checked.
+            raise PermissionDenied("This page's tokens are not checked here.")
+        response = signed_in(request, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+    wrapper.accepts_token = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def require_membership(request: HttpRequest, action: str = "view") -> Membership:

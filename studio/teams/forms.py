@@ -84,7 +84,8 @@ class SignUpForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The two passwords differ.")
@@ -109,7 +110,8 @@ class InviteForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("uses") is None and "uses" not in self.errors:
             data["uses"] = 1
         if "role" in data and data.get("uses") is not None:

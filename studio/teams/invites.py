@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 
@@ -18,7 +18,7 @@ class InviteGone(Exception):
 
 
 @transaction.atomic
-def accept(invite: Invite, user: AbstractBaseUser) -> tuple[Membership, bool]:
+def accept(invite: Invite, user: User) -> tuple[Membership, bool]:
     """Add `user` to the invite's team with its role; `(membership, joined now)`.
 
     Someone already in the team keeps their role, and uses nothing of the link. The

@@ -1,34 +1,28 @@
-"""The team page's library sections: storage (with the optional quota) and retention rules.
+"""The team page's library settings: the storage quota and the retention rules.
 
-Owners set the quota and the rules; every member sees the figures. A rule says how many
-generations it would trash today before it is turned on: the page shows the count for the
-days saved, or for the days typed in and previewed (the Preview button: the team page
-with those days in its query, nothing saved).
+Owners set them here; the figures every member sees (what is stored, what a rule would
+trash today) come from ``studio.generations.team_page``. The Preview button saves nothing:
+it opens the team page with the days typed in its query.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from studio.contract.parsing import parse_int
-from studio.generations import retention
-from studio.teams import storage
 from studio.teams.access import require_membership
-from studio.teams.models import Team
+from studio.teams.models import MAX_RETENTION_DAYS
 
 GB = 1000**3
 MAX_QUOTA_GB = Decimal("1000000")
-PREVIEW_DAYS = 30  # what a rule that is off is previewed with
 
 
 class StorageQuotaForm(forms.Form):
@@ -47,70 +41,20 @@ class RetentionForm(forms.Form):
         label="Trash failed, refused and dropped ones after (days)",
         required=False,
         min_value=1,
-        max_value=retention.MAX_DAYS,
+        max_value=MAX_RETENTION_DAYS,
     )
     unapproved_days = forms.IntegerField(
         label="Trash ones nobody approved or picked after (days)",
         required=False,
         min_value=1,
-        max_value=retention.MAX_DAYS,
+        max_value=MAX_RETENTION_DAYS,
     )
-
-
-def _preview_days(query: QueryDict, name: str, saved: int | None) -> int:
-    """The days a rule is previewed with: typed in (GET), else saved, else PREVIEW_DAYS."""
-    typed = parse_int(query.get(name, ""), 1, retention.MAX_DAYS)
-    return typed or saved or PREVIEW_DAYS
-
-
-def context(team: Team, query: QueryDict) -> dict[str, Any]:
-    """What the team page shows of storage and retention."""
-    usage = storage.usage(team)
-    trend = storage.trend(team)
-    top = max([n for _m, n in trend] + [1])
-    days = {
-        "failed": _preview_days(query, "failed_days", team.retention_failed_days),
-        "unapproved": _preview_days(query, "unapproved_days", team.retention_unapproved_days),
-    }
-    counts = retention.would_trash(team, days)  # type: ignore[arg-type]
-    saved = retention.rules_of(team)
-    return {
-        "storage": usage,
-        "storage_total": storage.human_bytes(usage.total),
-        "storage_rows": [(label, storage.human_bytes(n)) for label, n in usage.rows()],
-        "storage_largest": [
-            (g, storage.human_bytes(g.stored_bytes))  # type: ignore[attr-defined]
-            for g in storage.largest(team)
-        ],
-        "storage_trend": [
-            (m.strftime("%b %Y"), storage.human_bytes(n), round(100 * n / top)) for m, n in trend
-        ],
-        "storage_quota": storage.human_bytes(team.storage_quota_bytes),
-        "storage_over": storage.quota_problem(team),
-        "quota_gb": (
-            Decimal(team.storage_quota_bytes) / GB if team.storage_quota_bytes is not None else ""
-        ),
-        "retention_rules": [
-            {
-                "name": rule,
-                "label": label,
-                "field": f"{rule}_days",
-                "saved": saved[rule],
-                # What the form shows: the days being previewed, else the saved ones.
-                "typed": parse_int(query.get(f"{rule}_days", ""), 1, retention.MAX_DAYS)
-                or saved[rule],
-                "days": days[rule],
-                "would_trash": counts[rule],
-            }
-            for rule, label in retention.RULES.items()
-        ],
-    }
 
 
 def _errors(request: HttpRequest, form: forms.Form) -> None:
     for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+        for error in errors:  # an ErrorList yields its messages as text
+            messages.error(request, str(error))
 
 
 @login_required

@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The longest a retention rule may wait, in days (about ten years).
+MAX_RETENTION_DAYS = 3650
+
+
 class Team(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
@@ -48,8 +52,9 @@ class Team(models.Model):
     queue_paused = models.BooleanField(default=False)
     # Optional storage quota in bytes: new submits are refused while the team is over it.
     storage_quota_bytes = models.BigIntegerField(null=True, blank=True)
-    # Retention rules (empty: off): after this many days, failed/refused/dropped ones, and
-    # ones never approved nor picked, go to the trash (``studio.generations.retention``).
+    # Retention rules (empty: off): after this many days (at most MAX_RETENTION_DAYS),
+    # failed/refused/dropped ones, and ones never approved nor picked, go to the trash
+    # (``studio.generations.retention``).
     retention_failed_days = models.PositiveSmallIntegerField(null=True, blank=True)
     retention_unapproved_days = models.PositiveSmallIntegerField(null=True, blank=True)
 

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +21,9 @@ from django.views.decorators.http import require_POST
 from studio.accounts import throttle
 from studio.accounts.users import create_user
 from studio.contract.parsing import parse_id
-from studio.generations.lifecycle import set_queue_paused
-from studio.generations.models import Generation
-from studio.generations.sender import reroute
-from studio.teams import library, spend
+from studio.http import AuthedRequest
+from studio.teams import page, signals
 from studio.teams.access import SESSION_KEY, require_membership
-from studio.teams.budget import month_spend
 from studio.teams.forms import (
     AddMemberForm,
     ApiSettingsForm,
@@ -36,11 +35,12 @@ from studio.teams.forms import (
 )
 from studio.teams.invites import InviteGone, accept
 from studio.teams.models import MAX_INVITE_USES, Invite, Membership, Role, Team
+from studio.teams.queue import set_queue_paused
 
 
 @login_required
 @require_POST
-def switch_team(request: HttpRequest) -> HttpResponse:
+def switch_team(request: AuthedRequest) -> HttpResponse:
     team_id = parse_id(request.POST.get("team", ""))
     if (
         team_id is None
@@ -65,15 +65,26 @@ def _invite_url(request: HttpRequest, invite: Invite) -> str:
     return request.build_absolute_uri(reverse("teams:join", args=[invite.token]))
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    """A member on the team page, with what they spent this month and on how many."""
+
+    membership: Membership
+    spent: Decimal
+    count: int
+
+
 @login_required
-def team_page(request: HttpRequest) -> HttpResponse:
+def team_page(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "view")
     team = membership.team
-    members = list(team.memberships.select_related("user").order_by("created_at", "id"))
-    this_month = spend.per_member(team)
-    for m in members:
-        m.spent, m.count = this_month.get(m.user_id, (spend.money(0), 0))  # type: ignore[attr-defined]
-    months = spend.monthly(team)
+    # Spend, the send queue, storage and retention: from the apps above (studio.teams.page).
+    usage = page.context(team, request.GET)
+    this_month = usage.pop("member_spend", {})
+    members = [
+        MemberRow(m, *this_month.get(m.user_id, (Decimal("0.00"), 0)))
+        for m in team.memberships.select_related("user").order_by("created_at", "id")
+    ]
     manage = membership.can("manage")
     invites = []
     if manage:
@@ -85,9 +96,6 @@ def team_page(request: HttpRequest) -> HttpResponse:
         "members": members,
         "manage": manage,
         "roles": Role.choices,
-        "month_total": spend.money(month_spend(team)),
-        "months": months,
-        "chart": spend.chart(months, team.monthly_budget),
         "invites": invites,
         "invite_form": InviteForm(),
         "invite_max_uses": MAX_INVITE_USES,
@@ -101,34 +109,14 @@ def team_page(request: HttpRequest) -> HttpResponse:
             }
         ),
         "masked_key": masked_key(team.api_key),
-        "queue": _queue(team),
         "default_limits": (settings.LUMA_MAX_CONCURRENT, settings.LUMA_MAX_RPM),
-        **library.context(team, request.GET),
+        **usage,
     }
     return render(request, "teams/team.html", context)
 
 
-def _queue(team: Team) -> list[dict[str, object]]:
-    """Who has how many generations waiting to be sent (one query)."""
-    rows = (
-        Generation.objects.filter(team=team, state__in=Generation.UNSENT)
-        .order_by()
-        .values("author__email", "author__first_name", "author__last_name")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-    )
-    return [
-        {
-            "who": f"{r['author__first_name']} {r['author__last_name']}".strip()
-            or r["author__email"],
-            "n": r["n"],
-        }
-        for r in rows
-    ]
-
-
-def _form_errors(request: HttpRequest, form: object) -> None:
-    for field, errors in form.errors.items():  # type: ignore[attr-defined]
+def _form_errors(request: HttpRequest, form: BaseForm) -> None:
+    for field, errors in form.errors.items():
         label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
         for error in errors:
             messages.error(request, f"{label}{error}")
@@ -140,7 +128,7 @@ def _owners_left(team: Team, without: Membership) -> int:
 
 @login_required
 @require_POST
-def member(request: HttpRequest, member_id: int) -> HttpResponse:
+def member(request: AuthedRequest, member_id: int) -> HttpResponse:
     membership = require_membership(request, "manage")
     with transaction.atomic():
         target = (
@@ -178,7 +166,7 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_member(request: HttpRequest) -> HttpResponse:
+def add_member(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = AddMemberForm(request.POST)
     if not form.is_valid():
@@ -196,7 +184,7 @@ def add_member(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -215,7 +203,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite_revoke(request: HttpRequest, invite_id: int) -> HttpResponse:
+def invite_revoke(request: AuthedRequest, invite_id: int) -> HttpResponse:
     membership = require_membership(request, "manage")
     updated = Invite.objects.filter(
         pk=invite_id, team=membership.team, revoked_at__isnull=True
@@ -299,7 +287,7 @@ def _join_as_newcomer(request: HttpRequest, invite: Invite) -> HttpResponse:
     return render(request, "teams/join.html", context)
 
 
-def _new_or_own_account(request: HttpRequest, data: dict[str, str]) -> AbstractBaseUser | None:
+def _new_or_own_account(request: HttpRequest, data: dict[str, str]) -> User | None:
     """A new account for a free email; for a taken one, that account if the password opens it."""
     email, password = data["email"], data["password1"]
     if not email_taken(email):
@@ -316,7 +304,7 @@ def _new_or_own_account(request: HttpRequest, data: dict[str, str]) -> AbstractB
 
 @login_required
 @require_POST
-def budget(request: HttpRequest) -> HttpResponse:
+def budget(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = TeamBudgetForm(request.POST)
     if not form.is_valid():
@@ -331,7 +319,7 @@ def budget(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_settings(request: HttpRequest) -> HttpResponse:
+def api_settings(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = ApiSettingsForm(request.POST)
     if not form.is_valid():
@@ -347,14 +335,14 @@ def api_settings(request: HttpRequest) -> HttpResponse:
     team.api_max_rpm = form.cleaned_data["api_max_rpm"]
     team.save(update_fields=["api_base_url", "api_key", "api_max_concurrent", "api_max_rpm"])
     # What waits unsent follows the team's API from now on; what was sent stays with its own.
-    reroute(team.id)
+    signals.api_settings_changed.send(Team, team_id=team.id)
     messages.success(request, "API settings saved.")
     return redirect(f"{reverse('teams:team')}#api")
 
 
 @login_required
 @require_POST
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """An owner pauses or resumes the team's send queue."""
     membership = require_membership(request, "manage")
     paused = request.POST.get("paused") == "yes"

@@ -13,12 +13,13 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 
 from studio.api.http import ApiError, api_view, json_body, role_refusal
-from studio.api.records import get_generation_in, wire_time
+from studio.api.records import get_generation_in
 from studio.contract.parsing import MAX_FRAME, parse_id, parse_int
 from studio.generations.models import Generation
 from studio.review import services
 from studio.review.models import Comment
 from studio.teams.models import Membership
+from studio.timestamps import wire_time
 
 FIELDS = ("frame", "end_frame", "body", "drawing", "parent")
 PAGE_DEFAULT = 100

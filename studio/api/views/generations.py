@@ -15,7 +15,8 @@ import uuid
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 
 from studio.api.http import ApiError, api_view, json_body, role_refusal
 from studio.api.records import (
@@ -238,18 +239,17 @@ def generation(
 @api_view(["GET"])
 def generation_output(
     request: HttpRequest, membership: Membership, generation_id: uuid.UUID, kind: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The bytes of one kept output (one byte range honoured, as for the pages)."""
     found = get_generation_in(membership, generation_id)
     if found.purged_at is not None:
         raise ApiError(410, trash.PURGED_OUTPUTS)
     output = Output.objects.filter(generation=found, kind=kind).first()
-    if output is None or not output.file:
+    if output is None or not output.file.name:
         raise ApiError(404, f"No {kind} output is stored for this generation")
-    suffix = OUTPUT_SUFFIX.get(kind) or "." + output.file.name.rsplit(".", 1)[-1]
-    return stored_file_response(
-        request, output.file.name, download_name=f"{found.id}-{kind}{suffix}"
-    )
+    name = output.file.name
+    suffix = OUTPUT_SUFFIX.get(kind) or "." + name.rsplit(".", 1)[-1]
+    return stored_file_response(request, name, download_name=f"{found.id}-{kind}{suffix}")
 
 
 @api_view(["POST"], action="compose")

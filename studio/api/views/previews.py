@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 from studio.api.http import ApiError, api_view, json_body
@@ -48,6 +49,6 @@ def preview(request: HttpRequest, membership: Membership, preview_id: uuid.UUID)
 @api_view(["GET"])
 def preview_video(
     request: HttpRequest, membership: Membership, preview_id: uuid.UUID
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The MP4 once ready (one byte range honoured)."""
     return video_response(request, get_preview_for(membership, preview_id))

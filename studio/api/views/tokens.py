@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,10 +14,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from studio.api.forms import TokenForm
 from studio.api.models import ApiToken
 from studio.api.tokens import issue, revoke
+from studio.http import AuthedRequest
 from studio.teams.access import current_membership
+from studio.teams.models import Membership
 
 
-def _get_own_token(request: HttpRequest, token_id: int) -> ApiToken:
+@dataclass(frozen=True)
+class TokenRow:
+    """A token on the page, with the person's membership in its team (None: they left)."""
+
+    token: ApiToken
+    membership: Membership | None
+
+
+def _get_own_token(request: AuthedRequest, token_id: int) -> ApiToken:
     """The signed-in person's token; anyone else's is a 404, the same as a missing one."""
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
     if token is None:
@@ -26,7 +38,7 @@ def _get_own_token(request: HttpRequest, token_id: int) -> ApiToken:
 @login_required
 @never_cache  # the page right after creating a token holds it in plain text
 @require_http_methods(["GET", "POST"])
-def tokens_page(request: HttpRequest) -> HttpResponse:
+def tokens_page(request: AuthedRequest) -> HttpResponse:
     new_token = ""
     membership = current_membership(request)
     initial = {"team": membership.team_id} if membership else {}
@@ -41,11 +53,12 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
     else:
         form = TokenForm(request.user, initial=initial)
     roles = {m.team_id: m for m in request.user.memberships.all()}
-    tokens = list(
-        ApiToken.objects.filter(user=request.user).select_related("team").order_by("-created_at")
-    )
-    for token in tokens:
-        token.membership = roles.get(token.team_id)  # type: ignore[attr-defined]
+    tokens = [
+        TokenRow(token, roles.get(token.team_id))
+        for token in ApiToken.objects.filter(user=request.user)
+        .select_related("team")
+        .order_by("-created_at")
+    ]
     context = {
         "form": form,
         "tokens": tokens,
@@ -57,7 +70,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = _get_own_token(request, token_id)
     if revoke(token):
         messages.success(request, f"The token “{token.name}” ({token.prefix}…) no longer works.")

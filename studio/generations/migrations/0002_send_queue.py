@@ -4,11 +4,13 @@ import django.db.models.deletion
 import django.utils.timezone
 import uuid
 from django.conf import settings
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db import migrations, models
+from django.db.migrations.state import StateApps
 from django.db.models import F
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Old rows: a recorded one now waits; one caught mid-send is uncertain."""
     Generation = apps.get_model("generations", "Generation")
     Generation.objects.filter(state="pending").update(state="waiting")
@@ -17,7 +19,7 @@ def forwards(apps, schema_editor):
     Generation.objects.exclude(remote_id__isnull=True).update(inputs_ready=True)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Generation = apps.get_model("generations", "Generation")
     Generation.objects.filter(state__in=["waiting", "uploading"]).update(state="pending")
     Generation.objects.filter(state="sending").update(state="submitting")

@@ -145,7 +145,7 @@ def derive(generation: Generation, *, run: Callable[..., Any] = _direct) -> None
     """
     video = Output.objects.get(generation=generation, kind=Output.Kind.VIDEO)
     with contextlib.ExitStack() as scratch:
-        source = scratch.enter_context(mediastore.readable(video.file.name))
+        source = scratch.enter_context(mediastore.readable(mediastore.name_of(video.file)))
         if mediastore.is_local():
             folder = folder_of(generation)
         else:

@@ -11,21 +11,22 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from studio.client import ApiError
-from studio.generations import lifecycle
+from studio.generations import lifecycle, signals
 from studio.generations.models import Generation, GenerationState
 from studio.generations.poller import cadence, claims, outputs, record, remote
 from studio.generations.progress import ExpectedTimes
 from studio.generations.routing import no_key_reason, route_for
-from studio.loop import make_owner
 from studio.media import MediaError
-from studio.notifications import services as notifications
+from studio.workers.loop import make_owner
 
 log = logging.getLogger("studio.poller")
 
@@ -43,7 +44,7 @@ class PollerConfig:
     timeout: float = 30.0
 
     @classmethod
-    def from_settings(cls, owner: str | None = None, **overrides: object) -> PollerConfig:
+    def from_settings(cls, owner: str | None = None, **overrides: Any) -> PollerConfig:
         config = cls(
             owner=owner or make_owner(),
             batch=settings.POLLER_BATCH,
@@ -52,7 +53,7 @@ class PollerConfig:
             lease_seconds=float(settings.POLLER_LEASE_SECONDS),
             timeout=float(settings.LUMA_TIMEOUT),
         )
-        return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+        return dataclasses.replace(config, **overrides)
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _poll(
     heartbeat: claims.Heartbeat,
 ) -> dict[Generation, remote.FetchJob]:
     by_id = {row.id: row for row in rows}
-    jobs: list[tuple[object, remote.ApiKey, str]] = []
+    jobs: list[tuple[uuid.UUID, remote.ApiKey, str]] = []
     changes: dict[Generation, record.Change] = {}
     now = timezone.now()
     for row in rows:
@@ -146,7 +147,7 @@ def _poll(
     written = record.write(changes, config.owner)
     for row, change in changes.items():
         if row.id in written and change.fields.get("state") == GenerationState.FAILED:
-            notifications.generation_ended_on_commit(row.id)
+            signals.generation_ended.send(Generation, generation_id=row.id)
     report.timings["record"] = time.perf_counter() - started
     return {row: job for row, job in fetch.items() if row.id in written}
 
@@ -227,7 +228,7 @@ def _keep(
     if record.write({row: change}, config.owner):
         report.downloaded += 1
         # Completed is news once its outputs are kept, so the link plays.
-        notifications.generation_ended_on_commit(row.id)
+        signals.generation_ended.send(Generation, generation_id=row.id)
 
 
 def _retry(

@@ -12,7 +12,9 @@ senders on any number of machines share the limits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,6 +23,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from studio.client import RateLimit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from studio.generations import lifecycle
 from studio.generations.models import ApiGovernor, CreateAttempt, Generation, GenerationState
 
@@ -95,13 +100,13 @@ def slots_of(governor_ids: list[int], now: dt.datetime) -> dict[int, Slots]:
     for row in rows:
         running[row["governor_id"]] = (row["n"], row["sending"])
     recent: dict[int, tuple[int, dt.datetime]] = {}
-    rows = (
+    attempts = (
         CreateAttempt.objects.filter(governor_id__in=governor_ids, at__gt=now - window())
         .values("governor_id")
         .annotate(n=Count("id"), oldest=Min("at"))
     )
-    for row in rows:
-        recent[row["governor_id"]] = (row["n"], row["oldest"])
+    for attempt in attempts:
+        recent[attempt["governor_id"]] = (attempt["n"], attempt["oldest"])
     slots = {}
     for gid, governor in governors.items():
         n_running, n_sending = running.get(gid, (0, 0))
@@ -110,7 +115,11 @@ def slots_of(governor_ids: list[int], now: dt.datetime) -> dict[int, Slots]:
     return slots
 
 
-def fair_order(rows: QuerySet[Generation]) -> QuerySet[Generation]:
+class _Turn(TypedDict):
+    turn: int
+
+
+def fair_order(rows: QuerySet[Generation]) -> QuerySet[WithAnnotations[Generation, _Turn]]:
     """Members in turn (each one's first, then each one's second…), oldest first within."""
     turn = Window(
         RowNumber(),
@@ -120,7 +129,7 @@ def fair_order(rows: QuerySet[Generation]) -> QuerySet[Generation]:
     return rows.annotate(turn=turn).order_by("turn", "queue_order", "id")
 
 
-def next_in_turn(governor_id: int, now: dt.datetime, limit: int) -> list[Generation]:
+def next_in_turn(governor_id: int, now: dt.datetime, limit: int) -> Sequence[Generation]:
     """The next ``limit`` waiting generations of a key, round-robin by member.
 
     Each member's own queue is oldest first (or as they reordered it); members take
@@ -140,7 +149,7 @@ def next_in_turn(governor_id: int, now: dt.datetime, limit: int) -> list[Generat
         .values_list("author_id", "last")
     )
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    rows.sort(key=lambda g: (g.turn, served.get(g.author_id) or never, g.queue_order, g.id))  # type: ignore[attr-defined]
+    rows.sort(key=lambda g: (g.turn, served.get(g.author_id) or never, g.queue_order, g.id))
     return rows[:limit]
 
 

@@ -37,7 +37,7 @@ def _upload(client: Client, asset: Asset, user_id: str) -> str:
     for attempt in range(2):
         try:
             # A bucket's asset is uploaded from a scratch copy; on disk, in place.
-            with mediastore.readable(asset.file.name) as path:
+            with mediastore.readable(mediastore.name_of(asset.file)) as path:
                 file = client.upload_file(
                     path,
                     mime_type=asset.media_type,

@@ -15,6 +15,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -29,8 +30,8 @@ from studio.generations.poller.remote import Clients
 from studio.generations.routing import governor_for, route_for, route_for_team
 from studio.generations.sender import governor as gov
 from studio.generations.sender.inputs import InputUploadFailed, remote_file_ids
-from studio.loop import make_owner
 from studio.teams.models import Team
+from studio.workers.loop import make_owner
 
 log = logging.getLogger("studio.sender")
 
@@ -57,9 +58,9 @@ class SenderConfig:
         return dt.timedelta(seconds=900)
 
     @classmethod
-    def from_settings(cls, owner: str | None = None, **overrides: object) -> SenderConfig:
+    def from_settings(cls, owner: str | None = None, **overrides: Any) -> SenderConfig:
         config = cls(owner=owner or make_owner(), timeout=float(settings.LUMA_TIMEOUT))
-        return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+        return dataclasses.replace(config, **overrides)
 
 
 @dataclass
@@ -218,7 +219,7 @@ def _upload_one(generation: Generation, config: SenderConfig, clients: Clients) 
         return False
     route = route_for(generation)
     if route is None:
-        retry = timezone.now() + dt.timedelta(seconds=UNREACHABLE_RETRY_S)
+        retry: dt.datetime | None = timezone.now() + dt.timedelta(seconds=UNREACHABLE_RETRY_S)
         lifecycle.upload_failed(generation, owner, "No generation API is configured.", retry)
         return False
     user_id = str(template.get("user_id") or "")

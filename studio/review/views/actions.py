@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from studio.contract.parsing import MAX_ID, parse_int
 from studio.generations.access import get_generation_for
+from studio.http import AuthedRequest
 from studio.review import services
 from studio.review.drawing import DrawingError, drawing_from_text
 from studio.review.models import Comment
@@ -48,7 +49,7 @@ def comment_fields(post: QueryDict) -> dict[str, Any]:
 
 
 def _back(generation_id: uuid.UUID, anchor: str = "") -> HttpResponse:
-    url = reverse("generations:detail", args=[generation_id])
+    url = reverse("review:generation", args=[generation_id])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
@@ -63,7 +64,7 @@ def comment_added(request: HttpRequest, created: Any) -> None:
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+def comment(request: AuthedRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _m = get_generation_for(request, generation_id, "comment")
     try:
         created = services.add_comment(
@@ -81,7 +82,7 @@ def comment(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def resolve(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> HttpResponse:
+def resolve(request: AuthedRequest, generation_id: uuid.UUID, comment_id: int) -> HttpResponse:
     generation, _m = get_generation_for(request, generation_id, "comment")
     target = Comment.objects.filter(pk=comment_id, generation=generation).first()
     if target is None:
@@ -95,7 +96,9 @@ def resolve(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> 
 
 @login_required
 @require_POST
-def delete_comment(request: HttpRequest, generation_id: uuid.UUID, comment_id: int) -> HttpResponse:
+def delete_comment(
+    request: AuthedRequest, generation_id: uuid.UUID, comment_id: int
+) -> HttpResponse:
     """The author deletes their own comment; an owner deletes anyone's (guests' too)."""
     generation, membership = get_generation_for(request, generation_id, "view")
     target = Comment.objects.filter(
@@ -120,7 +123,7 @@ def delete_comment(request: HttpRequest, generation_id: uuid.UUID, comment_id: i
 
 @login_required
 @require_POST
-def approval(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+def approval(request: AuthedRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _m = get_generation_for(request, generation_id, "approve")
     try:
         event = services.set_approval(
@@ -135,7 +138,7 @@ def approval(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def pick(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+def pick(request: AuthedRequest, generation_id: uuid.UUID) -> HttpResponse:
     generation, _m = get_generation_for(request, generation_id, "pick")
     picked = request.POST.get("picked") != "no"
     services.set_picked(generation, picked, request.user)

@@ -5,18 +5,17 @@ from __future__ import annotations
 from django.http import (
     Http404,
     HttpRequest,
-    HttpResponse,
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
-from studio.api.http import login_or_token
 from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.review import export
 from studio.review.batches import get_batch_for
-from studio.teams.access import require_membership
+from studio.teams.access import login_or_token, require_membership
 
 
 def zip_response(selection: export.Selection) -> StreamingHttpResponse:
@@ -30,7 +29,7 @@ def zip_response(selection: export.Selection) -> StreamingHttpResponse:
 
 @login_or_token
 @require_GET
-def download(request: HttpRequest) -> HttpResponse:
+def download(request: HttpRequest) -> HttpResponseBase:
     """``?g=…&g=…`` (ticked in the gallery), ``?batch=…`` or ``?chain=…``; ``exr=1`` adds
     the EXR frames. Anyone who may watch a generation may take it away, signed in or with
     an API token (which acts in its own team)."""

@@ -11,6 +11,7 @@ from studio.contract import FPS
 from studio.contract.parsing import parse_uuid
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation
+from studio.generations.progress import failure_advice, progress_of
 from studio.generations.stacks import last_two
 from studio.generations.trash import may_trash
 from studio.review import page
@@ -21,20 +22,6 @@ from studio.review.lineage import extend_chain, lineage_of
 from studio.review.models import ApprovalEvent, Pick
 from studio.review.share import DAY_CHOICES, DEFAULT_DAYS
 from studio.teams.access import require_membership
-
-
-def _failure_advice(code: str) -> dict[str, str]:
-    """The poller's advice for a failure code: ``{"label", "kind"}``."""
-    from studio.generations.progress import failure_advice
-
-    return failure_advice(code)
-
-
-def _progress(generation: Generation) -> dict[str, Any]:
-    """The status JSON the progress partial polls, for its first paint."""
-    from studio.generations.progress import progress_of
-
-    return progress_of(generation)
 
 
 def generation_context(generation: Generation) -> dict[str, Any]:
@@ -79,9 +66,10 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
             "pick": pick,
             "actions": page.ACTION_LINKS,
             "handles": page.member_handles(generation.team_id),
-            "failure_advice": _failure_advice(generation.failure_code),
-            # Only pages without a player show (and poll) the progress partial.
-            "progress": None if context["player"] else _progress(generation),
+            "failure_advice": failure_advice(generation.failure_code),
+            # Only pages without a player show (and poll) the progress partial: its first
+            # paint is the status JSON it polls.
+            "progress": None if context["player"] else progress_of(generation),
         }
     )
     context["can_trash"] = may_trash(membership, generation)
@@ -90,7 +78,7 @@ def detail(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
     context["team_stacks"] = (
         stack_views.team_stacks(membership.team) if membership.can("pick") else []
     )
-    return render(request, "generations/detail.html", context)
+    return render(request, "review/generation.html", context)
 
 
 @login_required

@@ -6,6 +6,7 @@ Members sign in as usual; scripts send an API token (``Authorization: Bearer …
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import uuid
@@ -19,15 +20,16 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
 )
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from studio.api.http import login_or_token
 from studio.contract import FPS
 from studio.generations.access import get_generation_for
 from studio.generations.models import Generation, Output
 from studio.review import animatic, export, markers
 from studio.review.views.export import selection_from
+from studio.teams.access import login_or_token
 
 NO_VIDEO = "None of these takes has a video yet."
 UNREADABLE = "The video of one of these takes is missing or unreadable."
@@ -35,7 +37,7 @@ UNREADABLE = "The video of one of these takes is missing or unreadable."
 log = logging.getLogger("studio.review")
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+def _attachment[R: HttpResponseBase](response: R, filename: str) -> R:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Private to the team: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store"
@@ -94,7 +96,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 @login_or_token
 @require_GET
-def animatic_mp4(request: HttpRequest) -> HttpResponse:
+def animatic_mp4(request: HttpRequest) -> HttpResponseBase:
     """The clips in order as one MP4, letterboxed to the first clip's size.
 
     Built here, within the request: the caps on clips and frames keep it to seconds, and a
@@ -114,13 +116,11 @@ def animatic_mp4(request: HttpRequest) -> HttpResponse:
     frames = 0
     for generation in _generations(selection.ids):
         output = markers.playable_output(generation)
-        if output is None or not output.width or not output.height:
+        if output is None or not output.file.name or not output.width or not output.height:
             continue  # not finished (or failed): the cut plays the takes that exist
         frames += markers.clip_frames(generation, output)
-        name, storage = output.file.name, output.file.storage
-        sources.append(
-            (lambda n=name, s=storage: s.open(n, "rb"), output.width, output.height)  # type: ignore[misc]
-        )
+        opener = functools.partial(output.file.storage.open, output.file.name, "rb")
+        sources.append((opener, output.width, output.height))
     if not sources:
         return HttpResponse(NO_VIDEO, status=409, content_type="text/plain; charset=utf-8")
     if frames > animatic.MAX_FRAMES:

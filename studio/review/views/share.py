@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 from studio.contract.parsing import parse_int, parse_uuid
 from studio.generations.models import Generation, Output
 from studio.generations.views import stored_file_response
+from studio.http import AuthedRequest
 from studio.review import services
 from studio.review.models import ShareLink
 from studio.review.share import (
@@ -34,7 +37,7 @@ GUEST_KEY = "studio_share_guest_name"
 
 
 @login_required
-def shares(request: HttpRequest) -> HttpResponse:
+def shares(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "compose")
     if request.method == "POST":
         parsed = [parse_uuid(v) for v in request.POST.getlist("g")]
@@ -75,7 +78,7 @@ def shares(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
+def share_revoke(request: AuthedRequest, share_id: int) -> HttpResponse:
     membership = require_membership(request, "compose")
     share = ShareLink.objects.filter(pk=share_id, team=membership.team).first()
     if share is None:
@@ -99,6 +102,14 @@ def _shared_generation(share: ShareLink, generation_id: uuid.UUID) -> Generation
     return generation
 
 
+@dataclass(frozen=True)
+class SharedCard:
+    """A generation on a share's list, with the poster the share exposes (if any)."""
+
+    generation: Generation
+    poster: Output | None
+
+
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     share = _open(request, token)
     if isinstance(share, HttpResponse):
@@ -109,10 +120,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "review/share_gone.html", {"reason": reason}, status=410)
     if len(items) == 1:
         return redirect("review:shared_item", token=token, generation_id=items[0].id)
-    for item in items:
-        item.poster = shared_files(share, item).poster  # type: ignore[attr-defined]
+    cards = [SharedCard(item, shared_files(share, item).poster) for item in items]
     return render(
-        request, "review/shared_list.html", {"share": share, "token": token, "items": items}
+        request, "review/shared_list.html", {"share": share, "token": token, "items": cards}
     )
 
 
@@ -166,7 +176,7 @@ def shared_comment(request: HttpRequest, token: str, generation_id: uuid.UUID) -
     return redirect(f"{back}#comment-{created.pk}")
 
 
-def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpResponse:
+def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpResponseBase:
     """A file the share's pages link, and no other (`shared_files`)."""
     share = _open(request, token)
     if isinstance(share, HttpResponse):
@@ -180,6 +190,8 @@ def shared_file(request: HttpRequest, token: str, output_id: int) -> HttpRespons
         .select_related("generation")
         .first()
     )
-    if output is None or not shared_files(share, output.generation).serves(output):
+    if output is None or not output.file.name:
+        raise Http404("No such file")
+    if not shared_files(share, output.generation).serves(output):
         raise Http404("No such file")
     return stored_file_response(request, output.file.name)

@@ -17,7 +17,7 @@ from studio.review.stacks import get_stack_for
 
 
 def _back(generation_id: uuid.UUID) -> HttpResponse:
-    return redirect(reverse("generations:detail", args=[generation_id]) + "#versions")
+    return redirect(reverse("review:generation", args=[generation_id]) + "#versions")
 
 
 @login_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,17 +18,28 @@ from django.views.decorators.http import require_POST
 from studio.contract.parsing import parse_uuid
 from studio.generations import trash
 from studio.generations.access import get_generation_for
-from studio.generations.models import Generation
+from studio.generations.models import Generation, Output
+from studio.http import AuthedRequest
 from studio.review.batches import get_batch_for
-from studio.review.gallery import attach_media, card_outputs
+from studio.review.gallery import card_outputs, media_of
 from studio.teams.access import require_membership
 
 TRASH_PAGE = 200  # the newest trashed generations shown; the purge keeps the list short
 SELECTION_MAX = 500
 
 
+@dataclass(frozen=True)
+class TrashRow:
+    """A trashed generation on the trash page, with when it goes for good."""
+
+    generation: Generation
+    poster: Output | None
+    purge_at: dt.datetime
+    can_restore: bool
+
+
 @login_required
-def trash_view(request: HttpRequest) -> HttpResponse:
+def trash_view(request: AuthedRequest) -> HttpResponse:
     """The team's trash: who trashed what and when, when it is purged; restore from here."""
     membership = require_membership(request, "view")
     items = list(
@@ -37,16 +49,23 @@ def trash_view(request: HttpRequest) -> HttpResponse:
         .prefetch_related(card_outputs())
         .order_by("-trashed_at", "-id")[:TRASH_PAGE]
     )
-    attach_media(items)
     keep = dt.timedelta(days=trash.trash_days())
+    rows = []
     for item in items:
-        item.purge_at = item.trashed_at + keep  # type: ignore[attr-defined, operator]
-        item.can_restore = trash.may_trash(membership, item)  # type: ignore[attr-defined]
+        assert item.trashed_at is not None  # in_trash() keeps only these
+        rows.append(
+            TrashRow(
+                generation=item,
+                poster=media_of(item).poster,
+                purge_at=item.trashed_at + keep,
+                can_restore=trash.may_trash(membership, item),
+            )
+        )
     return render(
         request,
         "review/trash.html",
         {
-            "items": items,
+            "items": rows,
             "trash_days": trash.trash_days(),
             "can_compose": membership.can("compose"),
         },
@@ -61,7 +80,7 @@ def _back_to(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(target)
 
 
-def _one(request: HttpRequest, generation_id: uuid.UUID, *, restoring: bool) -> HttpResponse:
+def _one(request: AuthedRequest, generation_id: uuid.UUID, *, restoring: bool) -> HttpResponse:
     generation, membership = get_generation_for(request, generation_id, "compose")
     if not trash.may_trash(membership, generation):
         raise PermissionDenied(trash.NOT_YOURS)
@@ -77,24 +96,24 @@ def _one(request: HttpRequest, generation_id: uuid.UUID, *, restoring: bool) -> 
             )
     except trash.TrashRefused as refused:
         messages.error(request, refused.detail)
-    return _back_to(request, reverse("generations:detail", args=[generation.id]))
+    return _back_to(request, reverse("review:generation", args=[generation.id]))
 
 
 @login_required
 @require_POST
-def trash_one(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+def trash_one(request: AuthedRequest, generation_id: uuid.UUID) -> HttpResponse:
     return _one(request, generation_id, restoring=False)
 
 
 @login_required
 @require_POST
-def restore_one(request: HttpRequest, generation_id: uuid.UUID) -> HttpResponse:
+def restore_one(request: AuthedRequest, generation_id: uuid.UUID) -> HttpResponse:
     return _one(request, generation_id, restoring=True)
 
 
 @login_required
 @require_POST
-def trash_selection(request: HttpRequest) -> HttpResponse:
+def trash_selection(request: AuthedRequest) -> HttpResponse:
     """Trash (``action=trash``) or restore (``action=restore``) the ticked generations
     (``g``, repeated) and/or every take of a batch (``batch``)."""
     membership = require_membership(request, "compose")

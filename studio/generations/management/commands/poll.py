@@ -1,7 +1,7 @@
 """`python manage.py poll`: keep polling until SIGTERM/SIGINT; `--once` for one pass.
 
 A stop signal lets the pass in progress finish (its downloads included, and its leases
-are released), then the command exits (``studio.loop``).
+are released), then the command exits (``studio.workers.loop``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.core.management.base import CommandParser
 from studio.generations import housekeeping
 from studio.generations.poller import PollerConfig, poll_once
 from studio.generations.poller.step import PassReport, seconds_until_due
-from studio.health.beat import Beater
-from studio.health.models import Role
-from studio.loop import LoopCommand
+from studio.workers.beat import Beater
+from studio.workers.loop import LoopCommand
+from studio.workers.models import Role
 
 log = logging.getLogger("studio.poller")
 

@@ -1,6 +1,6 @@
 """`python manage.py send`: keep sending waiting generations; `--once` for one pass.
 
-Like the poller, it runs in ``studio.loop``: a stop signal lets the pass in progress
+Like the poller, it runs in ``studio.workers.loop``: a stop signal lets the pass in progress
 finish, and one failing pass is logged and followed by the next.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from studio.generations.sender import SenderConfig, SendReport, reroute, send_once
-from studio.health.beat import Beater
-from studio.health.models import Role
-from studio.loop import LoopCommand
+from studio.workers.beat import Beater
+from studio.workers.loop import LoopCommand
+from studio.workers.models import Role
 
 log = logging.getLogger("studio.sender")
 
