@@ -20,8 +20,8 @@ from PIL import Image, UnidentifiedImageError
 
 from studio import mediastore
 from studio.contract import GenerationRequest, ImageRef, frame_count, output_size
-from studio.contract.grid import SHORT_SIDES
-from studio.contract.models import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE, RESOLUTIONS
+from studio.contract.grid import SHORT_SIDES, duration_seconds
+from studio.contract.models import DURATIONS, IMAGE_MAX_BYTES, IMAGE_MAX_SIDE, RESOLUTIONS
 from studio.engine.models import EngineFile, EngineGeneration
 from studio.engine.refs import input_name
 from studio.engine.storage import ENGINE
@@ -29,7 +29,8 @@ from studio.media import MediaError, probe_video
 from studio.media.decode import iter_rgb
 from studio.render import Anchor, RenderJob
 
-EXTEND_BLOCK = "5s"
+# An extend renders one block of the contract's shortest duration.
+EXTEND_BLOCK = min(DURATIONS, key=duration_seconds)
 # Drafts (the studio's previews) render at the contract's smallest size.
 DRAFT_RESOLUTION = RESOLUTIONS[0]
 

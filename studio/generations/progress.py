@@ -17,15 +17,21 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from studio.contract.grid import duration_seconds
+from studio.contract.models import DEFAULT_DURATION, DURATIONS, RESOLUTIONS
 from studio.generations.models import Generation, GenerationState, Output
 
 Shape = tuple[str, str, str, bool]
 
 # Without history: the real service finishes a 5 s 720p clip in about a minute or two, and
-# 10 s 1080p HDR several times longer. Seconds for 5 s 720p SDR, then multipliers.
+# 10 s 1080p HDR several times longer. Seconds for the default shape (5 s 720p SDR), then
+# multipliers: by resolution, smallest first, and in proportion to the duration.
 BASE_SECONDS = 75.0
-RESOLUTION_FACTOR = {"360p": 0.5, "540p": 0.75, "720p": 1.0, "1080p": 2.0}
-DURATION_FACTOR = {"5s": 1.0, "10s": 2.0}
+RESOLUTION_FACTOR = dict(zip(RESOLUTIONS, (0.5, 0.75, 1.0, 2.0), strict=True))
+DURATION_FACTOR = {
+    duration: duration_seconds(duration) / duration_seconds(DEFAULT_DURATION)
+    for duration in DURATIONS
+}
 HDR_FACTOR = 1.5
 KIND_FACTOR = {"video": 1.0, "video_edit": 1.3, "video_reframe": 1.2}
 
