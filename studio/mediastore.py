@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db.models.fields.files import FieldFile
@@ -52,8 +53,8 @@ def is_local(alias: str = DEFAULT) -> bool:
 
 
 def disk_path(name: str, alias: str = DEFAULT) -> Path:
-    """Where a name lives on disk (raises ValueError for a name that leaves the store's
-    folder: MEDIA_ROOT, or the engine's ENGINE_MEDIA_ROOT)."""
+    """Where a name lives on disk (raises SuspiciousFileOperation for a name that leaves
+    the store's folder: MEDIA_ROOT, or the engine's ENGINE_MEDIA_ROOT)."""
     if alias == DEFAULT:
         return Path(safe_join(settings.MEDIA_ROOT, name))
     # A disk store is a FileSystemStorage: its folder is its location.
@@ -67,7 +68,7 @@ def exists_with_size(name: str, size: int, alias: str = DEFAULT) -> bool:
     if is_local(alias):
         try:
             path = disk_path(name, alias)
-        except ValueError:
+        except SuspiciousFileOperation:
             return False
         return path.is_file() and path.stat().st_size == size
     # Only a bucket gets here, so only a bucket needs botocore loaded.

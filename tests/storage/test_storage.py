@@ -194,3 +194,9 @@ def test_export_and_animatic_read_the_store(
         assert sum(1 for _ in container.decode(video=0)) == video.frames
     if backend is not None:
         assert media_files() == []
+
+
+def test_a_name_outside_the_media_folder_is_not_stored(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "secret").write_bytes(b"abc")
+    assert not mediastore.exists_with_size("../secret", 3)
