@@ -23,7 +23,7 @@ from django.urls import reverse
 from PIL import Image
 
 from studio.composer.messages import source_too_long
-from studio.composer.resolver import source_refusal
+from studio.contract import rules
 from studio.contract.models import (
     IMAGE_MAX_BYTES,
     IMAGE_MAX_SIDE,
@@ -147,7 +147,7 @@ def store_upload(
                 raise UploadRejected("That file isn't a PNG, JPEG or WebP image.")
             media_type, ext, width, height, duration = _video_facts(tmp)
         if duration is not None and purpose in SOURCE_TYPES:
-            refusal = source_refusal(SOURCE_TYPES[purpose], duration)
+            refusal = rules.source_too_long(SOURCE_TYPES[purpose], duration)
             if refusal is not None:
                 raise UploadRejected(
                     source_too_long(refusal, duration, "The video") or refusal.detail

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from studio.contract import ContractError, errors
-from studio.contract.models import EDIT_SOURCE_MAX_SECONDS, REFRAME_SOURCE_MAX_SECONDS
+from studio.contract import ContractError
+from studio.contract.rules import SOURCE_LIMITS
 
 # The contract's complaints about a source's length: (what the source is for, its limit).
 _SOURCE_TOO_LONG = {
-    errors.EDIT_SOURCE_TOO_LONG: ("edit", EDIT_SOURCE_MAX_SECONDS),
-    errors.ours("reframe_source_too_long"): ("reframe", REFRAME_SOURCE_MAX_SECONDS),
+    detail: (type_.removeprefix("video_"), limit)
+    for type_, (limit, detail) in SOURCE_LIMITS.items()
 }
 
 

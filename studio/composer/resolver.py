@@ -22,9 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from studio.composer.sources import Source
-from studio.contract import MODEL, ContractError, GenerationRequest
 from studio.contract.parsing import parse_id
-from studio.contract.rules import check_refs
 from studio.contract.structure import iter_refs
 from studio.generations.lifecycle import ASSET_PREFIX
 from studio.generations.models import Asset
@@ -104,33 +102,3 @@ class SourceResolver:
 def _replace(ref: dict[str, Any], new: dict[str, str]) -> None:
     ref.clear()
     ref.update(new)
-
-
-class _Lengths:
-    """A resolver that knows the length of stand-in videos only."""
-
-    def __init__(self, seconds: dict[str, float]) -> None:
-        self.seconds = seconds
-
-    def file_ready(self, file_id: str) -> bool:
-        return False
-
-    def completed_video(self, generation_id: str) -> float | None:
-        return self.seconds.get(generation_id)
-
-
-def source_refusal(type_: str, seconds: float) -> ContractError | None:
-    """The contract's complaint about a video this long as the source of a ``type_``
-    request (``video_edit``, ``video_reframe``), or None when it may be one."""
-    name = stand_in("upload")
-    body: dict[str, Any] = {
-        "model": MODEL,
-        "type": type_,
-        "prompt": "-",
-        "source": {"generation_id": name},
-    }
-    try:
-        check_refs(GenerationRequest.model_validate(body), body, _Lengths({name: seconds}))
-    except ContractError as err:
-        return err
-    return None

@@ -281,6 +281,22 @@ def is_uuid(value: str) -> bool:
     return parse_uuid(value) is not None
 
 
+# How long the source of each type may run (seconds), and the complaint past that.
+SOURCE_LIMITS: dict[str, tuple[int, str]] = {
+    "video_edit": (EDIT_SOURCE_MAX_SECONDS, e.EDIT_SOURCE_TOO_LONG),
+    "video_reframe": (REFRAME_SOURCE_MAX_SECONDS, ours("reframe_source_too_long")),
+}
+
+
+def source_too_long(type_: str, seconds: float) -> ContractError | None:
+    """The contract's complaint about a source this long for a ``type_`` request, or None
+    when it may be one (or the type takes no source)."""
+    limit = SOURCE_LIMITS.get(type_)
+    if limit is None or seconds <= limit[0]:
+        return None
+    return ContractError(422, limit[1], "source")
+
+
 def check_refs(request: GenerationRequest, body: dict[str, Any], resolver: RefResolver) -> None:
     """Ref lookups, source length limits and the edit keyframe grid (all 422)."""
     source_seconds: float | None = None
@@ -297,10 +313,9 @@ def check_refs(request: GenerationRequest, body: dict[str, Any], resolver: RefRe
     seconds = source_seconds
     if seconds is None:
         return
-    if request.type == "video_edit" and seconds > EDIT_SOURCE_MAX_SECONDS:
-        raise ContractError(422, e.EDIT_SOURCE_TOO_LONG, "source")
-    if request.type == "video_reframe" and seconds > REFRAME_SOURCE_MAX_SECONDS:
-        raise ContractError(422, ours("reframe_source_too_long"), "source")
+    too_long = source_too_long(request.type, seconds)
+    if too_long is not None:
+        raise too_long
     edit = request.options.edit
     if request.type == "video_edit" and edit is not None and edit.keyframe_indexes:
         top = source_max_index(seconds)
