@@ -4,8 +4,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from studio import outbound
 from studio.accounts.passwords import validate_new_password
@@ -163,3 +165,14 @@ class ApiSettingsForm(forms.Form):
             except outbound.Refused as refused:
                 raise ValidationError(str(refused)) from None
         return url.rstrip("/")
+
+
+def report_errors(request: HttpRequest, form: forms.BaseForm, *, labelled: bool = True) -> None:
+    """A form's errors as messages on the team page, each after its field's name unless
+    ``labelled`` is off (forms whose errors already say what they are about)."""
+    for field, errors in form.errors.items():
+        label = (
+            f"{field.replace('_', ' ').capitalize()}: " if labelled and field != "__all__" else ""
+        )
+        for error in errors:  # an ErrorList yields its messages as text
+            messages.error(request, f"{label}{error}")

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from studio.teams.access import require_membership
+from studio.teams.forms import report_errors
 from studio.teams.models import MAX_RETENTION_DAYS
 
 GB = 1000**3
@@ -51,12 +52,6 @@ class RetentionForm(forms.Form):
     )
 
 
-def _errors(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:  # an ErrorList yields its messages as text
-            messages.error(request, str(error))
-
-
 @login_required
 @require_POST
 def quota(request: HttpRequest) -> HttpResponse:
@@ -69,7 +64,7 @@ def quota(request: HttpRequest) -> HttpResponse:
         team.save(update_fields=["storage_quota_bytes"])
         messages.success(request, "Storage quota saved.")
     else:
-        _errors(request, form)
+        report_errors(request, form, labelled=False)
     return redirect(f"{reverse('teams:team')}#storage")
 
 
@@ -89,5 +84,5 @@ def retention_rules(request: HttpRequest) -> HttpResponse:
         team.save(update_fields=["retention_failed_days", "retention_unapproved_days"])
         messages.success(request, "Retention rules saved: they run within a few minutes.")
     else:
-        _errors(request, form)
+        report_errors(request, form, labelled=False)
     return redirect(f"{reverse('teams:team')}#retention")

@@ -10,7 +10,6 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from studio.teams.forms import (
     SignUpForm,
     TeamBudgetForm,
     email_taken,
+    report_errors,
 )
 from studio.teams.invites import InviteGone, accept
 from studio.teams.models import MAX_INVITE_USES, Invite, Membership, Role, Team
@@ -115,13 +115,6 @@ def team_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "teams/team.html", context)
 
 
-def _form_errors(request: HttpRequest, form: BaseForm) -> None:
-    for field, errors in form.errors.items():
-        label = "" if field == "__all__" else f"{field.replace('_', ' ').capitalize()}: "
-        for error in errors:
-            messages.error(request, f"{label}{error}")
-
-
 def _owners_left(team: Team, without: Membership) -> int:
     return team.memberships.filter(role=Role.OWNER).exclude(pk=without.pk).count()
 
@@ -147,7 +140,7 @@ def member(request: AuthedRequest, member_id: int) -> HttpResponse:
             return redirect("teams:team")
         form = MemberForm(request.POST)
         if not form.is_valid():
-            _form_errors(request, form)
+            report_errors(request, form)
             return redirect("teams:team")
         role = form.cleaned_data["role"]
         if (
@@ -170,7 +163,7 @@ def add_member(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = AddMemberForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return redirect("teams:team")
     _m, created = Membership.objects.get_or_create(
         team=membership.team, user=form.user, defaults={"role": form.cleaned_data["role"]}
@@ -188,7 +181,7 @@ def invite(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = InviteForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return redirect("teams:team")
     Invite.objects.create(
         team=membership.team,
@@ -308,7 +301,7 @@ def budget(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = TeamBudgetForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return redirect(f"{reverse('teams:team')}#budgets")
     team = membership.team
     team.monthly_budget = form.cleaned_data["monthly_budget"]
@@ -323,7 +316,7 @@ def api_settings(request: AuthedRequest) -> HttpResponse:
     membership = require_membership(request, "manage")
     form = ApiSettingsForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return redirect(f"{reverse('teams:team')}#api")
     team = membership.team
     team.api_base_url = form.cleaned_data["api_base_url"].rstrip("/")
