@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import hashlib
 import random
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
+from tests.loopback import serving
 
 BASE_URL = "http://api.test/v1"
 API_KEY = "luma-api-test-key"
@@ -155,13 +156,5 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def media_server() -> Iterator[MediaServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield MediaServer(base=f"http://{host}:{port}", seen=_Handler.seen)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Handler) as url:
+        yield MediaServer(base=url, seen=_Handler.seen)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import av
@@ -21,6 +20,7 @@ from studio.engine.testing import run_pending_renders
 from studio.media import probe_video
 from tests.contract.bodies import edit, reframe, video
 from tests.factories import gradient_png, write_mp4
+from tests.loopback import serving
 
 IMAGE = gradient_png(640, 360)
 ROUTES: dict[str, tuple[int, str, bytes]] = {
@@ -51,12 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def media_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def _body(**options: object) -> dict[str, object]:

@@ -8,11 +8,10 @@ is the team's API on a loopback address an administrator allowed.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from studio.generations.poller.outputs import folder_of
 from studio.generations.sender import SenderConfig, send_once
 from studio.teams.models import Membership
 from tests.conftest import Personas
+from tests.loopback import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,16 +58,9 @@ def internal() -> Iterator[Internal]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    service.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        service.url = url
         yield service
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ a recording server standing in for a team's paid API, and a loopback image serve
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import av
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from studio.generations.models import Asset
 from tests.conftest import Personas
 from tests.factories import make_asset, picture, png_of
+from tests.loopback import serving
 
 
 def decoded_frames(data: bytes) -> list[np.ndarray]:
@@ -60,12 +60,8 @@ def recorder() -> Iterator[Recorder]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Recorder(f"http://127.0.0.1:{server.server_address[1]}/v1", seen)
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield Recorder(f"{url}/v1", seen)
 
 
 @pytest.fixture
@@ -86,9 +82,5 @@ def image_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield url.removeprefix("http://")

@@ -15,6 +15,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from studio.client import Client
+from studio.engine.testing import create_key
+
 REGION = "us-east-1"
 # Where the local engine's uploads and outputs go in the bucket (STORAGES["engine"]).
 ENGINE_PREFIX = "engine/"
@@ -97,3 +100,12 @@ def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[Bucket | 
         "engine": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "engine"}},
     }
     yield bucket
+
+
+@pytest.fixture
+def engine(live_server: Any, settings: Any) -> Iterator[Client]:
+    """The studio's local engine on the live server, as the generation API."""
+    settings.LUMA_BASE_URL = f"{live_server.url}/v1"
+    settings.LUMA_AGENTS_API_KEY = create_key("storage")
+    with Client(settings.LUMA_BASE_URL, settings.LUMA_AGENTS_API_KEY) as client:
+        yield client

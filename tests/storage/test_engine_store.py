@@ -212,14 +212,6 @@ def test_a_tampered_or_missing_output_link_is_refused(
     assert gone.status_code == 404 and "detail" in gone.json()
 
 
-@pytest.fixture
-def engine(live_server: Any, settings: Any) -> Iterator[Client]:
-    settings.LUMA_BASE_URL = f"{live_server.url}/v1"
-    settings.LUMA_AGENTS_API_KEY = create_key("storage")
-    with Client(settings.LUMA_BASE_URL, settings.LUMA_AGENTS_API_KEY) as client:
-        yield client
-
-
 def test_the_poller_keeps_what_the_engine_stored(
     backend: Bucket | None, engine: Client, personas: Personas
 ) -> None:

@@ -11,7 +11,6 @@ import hashlib
 import io
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from studio import mediastore
 from studio.client import Client
 from studio.composer import prefill
 from studio.engine.models import EngineFile
-from studio.engine.testing import create_key, run_pending_renders
+from studio.engine.testing import run_pending_renders
 from studio.generations import trash
 from studio.generations.models import Generation, Output
 from studio.generations.poller import PollerConfig, poll_once
@@ -36,14 +35,6 @@ from tests.poller.test_engine_http import submit
 from tests.storage.conftest import ENGINE_PREFIX, Bucket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def engine(live_server: Any, settings: Any) -> Iterator[Client]:
-    settings.LUMA_BASE_URL = f"{live_server.url}/v1"
-    settings.LUMA_AGENTS_API_KEY = create_key("storage")
-    with Client(settings.LUMA_BASE_URL, settings.LUMA_AGENTS_API_KEY) as client:
-        yield client
 
 
 def scratch_folders() -> set[str]:
