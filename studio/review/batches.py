@@ -23,7 +23,7 @@ from studio.composer.takes import SWEEPS
 from studio.contract.parsing import parse_uuid
 from studio.generations.models import Batch, Generation, Output
 from studio.review.cards import Card, cards_of
-from studio.review.gallery import card_outputs, media_of
+from studio.review.gallery import card_outputs, fold, media_of
 from studio.teams.models import Team
 
 # What review:compare plays side by side.
@@ -143,19 +143,13 @@ def group(items: list[Generation], team: Team) -> list[Generation | BatchCard]:
     for take in rows:
         assert take.batch_id is not None  # one of batch_ids
         takes[take.batch_id].append(take)
-    on_page = Counter(g.batch_id for g in items if g.batch_id)
-    out: list[Generation | BatchCard] = []
-    done: set[uuid.UUID] = set()
-    for g in items:
-        if not g.batch_id:
-            out.append(g)
-        elif g.batch_id not in done:
-            done.add(g.batch_id)
-            members = takes[g.batch_id]
-            batch = members[0].batch
-            assert batch is not None  # a take of this batch, with it selected
-            out.append(BatchCard(batch, members, on_page[g.batch_id]))
-    return out
+
+    def card(members: list[Generation], on_page: int) -> BatchCard:
+        batch = members[0].batch
+        assert batch is not None  # a take of this batch, with it selected
+        return BatchCard(batch, members, on_page)
+
+    return fold(items, lambda g: g.batch_id, takes, card)
 
 
 def batch_takes(qs: QuerySet[Generation], batch: Batch) -> list[Generation]:

@@ -7,6 +7,8 @@ the generation row and the poster and thumbnail strip come in one prefetch.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -369,3 +371,25 @@ def page_of(
     prev_cursor = encode_cursor(items[0], sort, BEFORE) if after is not None and items else None
     next_cursor = encode_cursor(items[-1], sort, AFTER) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor, size=size, prev_cursor=prev_cursor)
+
+
+def fold[K: Hashable, C](
+    items: list[Generation],
+    key: Callable[[Generation], K | None],
+    members: Mapping[K, list[Generation]],
+    card: Callable[[list[Generation], int], C],
+) -> list[Generation | C]:
+    """The page's rows with each group's (a batch's, a stack's) ``members`` folded into
+    one card where the group's first row stood; ``card`` is told how many of the group's
+    rows the page held. Rows of no group, or of a group with no members, stay as they are."""
+    on_page = Counter(k for g in items if (k := key(g)) is not None)
+    out: list[Generation | C] = []
+    done: set[K] = set()
+    for g in items:
+        k = key(g)
+        if k is None or not members.get(k):
+            out.append(g)
+        elif k not in done:
+            done.add(k)
+            out.append(card(members[k], on_page[k]))
+    return out

@@ -17,7 +17,7 @@ from django.urls import reverse
 from studio.contract.parsing import parse_id
 from studio.generations import stacks
 from studio.generations.models import Generation, Output, Stack
-from studio.review.gallery import card_outputs, media_of
+from studio.review.gallery import card_outputs, fold, media_of
 from studio.teams.models import Team
 
 # How the gallery folds its cards; the person's choice is kept in their session.
@@ -83,22 +83,13 @@ def group(items: list[Generation], team: Team) -> list[Generation | StackCard]:
     for row in rows:
         assert row.stack_id is not None  # one of stack_ids
         versions[row.stack_id].append(row)
-    on_page: dict[int, int] = {}
-    for g in items:
-        if g.stack_id:
-            on_page[g.stack_id] = on_page.get(g.stack_id, 0) + 1
-    out: list[Generation | StackCard] = []
-    done: set[int] = set()
-    for g in items:
-        if not g.stack_id or not versions[g.stack_id]:
-            out.append(g)
-        elif g.stack_id not in done:
-            done.add(g.stack_id)
-            members = versions[g.stack_id]
-            stack = members[0].stack
-            assert stack is not None  # a version of this stack, with it selected
-            out.append(StackCard(stack, members, on_page[g.stack_id]))
-    return out
+
+    def card(members: list[Generation], on_page: int) -> StackCard:
+        stack = members[0].stack
+        assert stack is not None  # a version of this stack, with it selected
+        return StackCard(stack, members, on_page)
+
+    return fold(items, lambda g: g.stack_id, versions, card)
 
 
 @dataclass
