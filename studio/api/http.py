@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ METHOD_NOT_ALLOWED = "Method not allowed"
 NOT_FOUND = "Not found"
 BODY_NOT_OBJECT = "The body must be a JSON object"
 BODY_TOO_LARGE = "The body is too large"
+REQUEST_NOT_OBJECT = "request: must be a Ray 3.2 request body (an object)"
 SERVER_ERROR = "Internal server error"
 
 View = Callable[..., HttpResponseBase]
@@ -61,8 +62,9 @@ def bearer_token(request: HttpRequest) -> str:
     return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's body as a JSON object; anything else is a 400 (through `api_view`)."""
+def json_body(request: HttpRequest, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """The request's body as a JSON object (with no keys but ``fields``, when given);
+    anything else is a 400 (through `api_view`)."""
     try:
         data = read_json(
             request,
@@ -77,6 +79,10 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(400, error.detail if error.path else BODY_NOT_OBJECT) from None
     if not isinstance(data, dict):
         raise ApiError(400, BODY_NOT_OBJECT)
+    if fields is not None:
+        unknown = [k for k in data if k not in fields]
+        if unknown:
+            raise ApiError(400, f"{unknown[0]}: unknown field; expected {', '.join(fields)}")
     return data
 
 

@@ -60,10 +60,7 @@ def _whole(data: dict[str, Any], key: str) -> int | None:
 def _post(request: HttpRequest, membership: Membership, generation: Generation) -> JsonResponse:
     if not membership.can("comment"):
         raise ApiError(403, role_refusal(membership))
-    data = json_body(request)
-    unknown = [k for k in data if k not in FIELDS]
-    if unknown:
-        raise ApiError(400, f"{unknown[0]}: unknown field; expected {', '.join(FIELDS)}")
+    data = json_body(request, FIELDS)
     body = data.get("body")
     if not isinstance(body, str):
         raise ApiError(400, "body: must be text")

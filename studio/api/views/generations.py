@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 
-from studio.api.http import ApiError, api_view, json_body, role_refusal
+from studio.api.http import REQUEST_NOT_OBJECT, ApiError, api_view, json_body, role_refusal
 from studio.api.records import (
     generations_of,
     get_generation_in,
@@ -93,12 +93,9 @@ def _source_seconds(membership: Membership, body: dict[str, Any]) -> float | Non
 
 def _options(data: dict[str, Any]) -> tuple[dict[str, Any], int, list[str] | None]:
     """(request body, takes, prompts) of a compose body, or a 400 for a malformed one."""
-    unknown = [k for k in data if k not in FIELDS]
-    if unknown:
-        raise ApiError(400, f"{unknown[0]}: unknown field; expected {', '.join(FIELDS)}")
     body = data.get("request")
     if not isinstance(body, dict):
-        raise ApiError(400, "request: must be a Ray 3.2 request body (an object)")
+        raise ApiError(400, REQUEST_NOT_OBJECT)
     takes = data.get("takes", 1)
     if not isinstance(takes, int) or isinstance(takes, bool) or not 1 <= takes <= MAX_TAKES:
         raise ApiError(400, f"takes: must be between 1 and {MAX_TAKES}")
@@ -116,7 +113,7 @@ def _options(data: dict[str, Any]) -> tuple[dict[str, Any], int, list[str] | Non
 def _compose(request: HttpRequest, membership: Membership) -> JsonResponse:
     if not membership.can("compose"):
         raise ApiError(403, role_refusal(membership))
-    data = json_body(request)
+    data = json_body(request, FIELDS)
     body, takes, prompts = _options(data)
     parent = _parent(membership, data.get("parent"))
     body = _without_nulls(copy.deepcopy(body))

@@ -13,10 +13,7 @@ from studio.teams.models import Membership
 @api_view(["POST"], action="compose")
 def imports(request: HttpRequest, membership: Membership) -> JsonResponse:
     """201 with the new record; 200 with the same record when it is already here."""
-    data = json_body(request)
-    unknown = [k for k in data if k != "remote_id"]
-    if unknown:
-        raise ApiError(400, f"{unknown[0]}: unknown field; expected remote_id")
+    data = json_body(request, ["remote_id"])
     try:
         generation, created = import_generation(membership, parse_remote_id(data.get("remote_id")))
     except ImportRefused as exc:

@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
-from studio.api.http import ApiError, api_view, json_body
+from studio.api.http import REQUEST_NOT_OBJECT, ApiError, api_view, json_body
 from studio.previews.models import Preview
 from studio.previews.records import get_preview_for, record_of, video_response
 from studio.previews.service import PreviewRefused, start
@@ -28,12 +28,9 @@ def _record(request: HttpRequest, preview: Preview) -> dict[str, Any]:
 @api_view(["POST"], action="compose")
 def previews(request: HttpRequest, membership: Membership) -> JsonResponse:
     """202: queued; follow it at GET /api/v1/previews/{id}."""
-    data = json_body(request)
-    unknown = [k for k in data if k != "request"]
-    if unknown:
-        raise ApiError(400, f"{unknown[0]}: unknown field; expected request")
+    data = json_body(request, ["request"])
     if not isinstance(data.get("request"), dict):
-        raise ApiError(400, "request: must be a Ray 3.2 request body (an object)")
+        raise ApiError(400, REQUEST_NOT_OBJECT)
     try:
         preview = start(membership, data["request"])
     except PreviewRefused as refused:
